@@ -1,0 +1,104 @@
+"""Every ARM error the fake can answer, as one exception type and constants in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ALLOCATION_FAILED",
+    "ArmException",
+    "AUTHENTICATION_FAILED",
+    "INTERNAL_EXECUTION_ERROR",
+    "INVALID_PARAMETER",
+    "INVALID_REQUEST_CONTENT",
+    "MISSING_API_VERSION",
+    "NO_REGISTERED_PROVIDER",
+    "OPERATION_NOT_ALLOWED",
+    "OS_PROVISIONING_TIMEOUT",
+    "PRECONDITION_FAILED",
+    "REQUEST_TOO_LARGE",
+    "RESOURCE_NOT_FOUND",
+    "SUBSCRIPTION_NOT_REGISTERED_FOR_FEATURE",
+    "TOO_MANY_REQUESTS",
+    "VM_START_TIMEOUT",
+    "arm_error_body",
+]
+
+# Client mistakes (4xx).
+RESOURCE_NOT_FOUND = "ResourceNotFound"
+INVALID_PARAMETER = "InvalidParameter"
+INVALID_REQUEST_CONTENT = "InvalidRequestContent"
+MISSING_API_VERSION = "MissingApiVersionParameter"
+NO_REGISTERED_PROVIDER = "NoRegisteredProviderFound"
+AUTHENTICATION_FAILED = "AuthenticationFailed"
+OPERATION_NOT_ALLOWED = "OperationNotAllowed"
+PRECONDITION_FAILED = "PreconditionFailed"
+TOO_MANY_REQUESTS = "TooManyRequests"
+REQUEST_TOO_LARGE = "RequestEntityTooLarge"
+SUBSCRIPTION_NOT_REGISTERED_FOR_FEATURE = "SubscriptionNotRegisteredForFeature"
+UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType"
+METHOD_NOT_ALLOWED = "MethodNotAllowed"
+INVALID_RESOURCE_NAME = "InvalidResourceName"
+
+# Platform outcomes of VM create and delete attempts.
+OS_PROVISIONING_TIMEOUT = "OSProvisioningTimeout"
+VM_START_TIMEOUT = "VMStartTimeout"
+ALLOCATION_FAILED = "AllocationFailed"
+INTERNAL_EXECUTION_ERROR = "InternalExecutionError"
+
+#: Create errors that Resilient create retries (the seed: OS provisioning and VM start timeouts).
+RETRIABLE_CREATE_CODES = frozenset({OS_PROVISIONING_TIMEOUT, VM_START_TIMEOUT})
+
+
+class ArmException(Exception):
+    """An ARM error answer: HTTP status, code, message, optional target, details and headers."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        target: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.target = target
+        self.details = details or []
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body ARM sends for this error."""
+        return arm_error_body(self.code, self.message, target=self.target, details=self.details)
+
+
+def arm_error_body(
+    code: str,
+    message: str,
+    *,
+    target: str | None = None,
+    details: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """``{"error": {"code", "message", "target"?, "details"?}}``."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if target is not None:
+        error["target"] = target
+    if details:
+        error["details"] = details
+    return {"error": error}
+
+
+def not_found(kind: str, name: str) -> ArmException:
+    """404 ``ResourceNotFound`` for a resource of ``kind`` named ``name``."""
+    return ArmException(
+        404, RESOURCE_NOT_FOUND, f"The Resource '{kind}/{name}' was not found."
+    )
+
+
+def invalid_parameter(target: str, message: str) -> ArmException:
+    """400 ``InvalidParameter`` naming the bad field in ``target``."""
+    return ArmException(400, INVALID_PARAMETER, message, target=target)

@@ -1,0 +1,115 @@
+"""The one seam between the client and any HTTP library: request, response, transport protocol."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from typing import Any, Protocol, runtime_checkable
+
+__all__ = ["AsyncTransport", "Headers", "HttpRequest", "HttpResponse"]
+
+
+class Headers(MutableMapping[str, str]):
+    """A case-insensitive header mapping that remembers the spelling it was given."""
+
+    __slots__ = ("_items",)
+
+    def __init__(
+        self, data: Mapping[str, str] | Iterable[tuple[str, str]] | None = None
+    ) -> None:
+        self._items: dict[str, tuple[str, str]] = {}
+        if data is not None:
+            pairs = data.items() if isinstance(data, Mapping) else data
+            for key, value in pairs:
+                self._items[key.lower()] = (key, value)
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key.lower()][1]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._items[key.lower()] = (key, value)
+
+    def __delitem__(self, key: str) -> None:
+        del self._items[key.lower()]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return (original for original, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({dict(self.items())!r})"
+
+    def copy(self) -> Headers:
+        """Return a shallow copy."""
+        return Headers(self.items())
+
+
+class HttpRequest:
+    """An HTTP request: method, absolute URL (query included), headers and a byte body."""
+
+    __slots__ = ("body", "headers", "method", "url")
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> None:
+        self.method = method.upper()
+        self.url = url
+        self.headers = headers if isinstance(headers, Headers) else Headers(headers)
+        self.body = body
+
+    def __repr__(self) -> str:
+        # Never the headers or body: they carry the bearer token and secrets.
+        return f"<HttpRequest {self.method} {self.url}>"
+
+
+class HttpResponse:
+    """An HTTP response with plain attributes: ``status_code``, ``headers``, ``body``."""
+
+    __slots__ = ("body", "headers", "request", "status_code")
+
+    def __init__(
+        self,
+        status_code: int,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+        request: HttpRequest | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.headers = headers if isinstance(headers, Headers) else Headers(headers)
+        self.body = body
+        self.request = request
+
+    def json(self) -> Any:
+        """Decode the body as JSON (``ValueError`` if it is not JSON)."""
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        """The body decoded as UTF-8, with replacement characters for bad bytes."""
+        return self.body.decode("utf-8", errors="replace")
+
+    def __repr__(self) -> str:
+        return f"<HttpResponse {self.status_code}>"
+
+
+@runtime_checkable
+class AsyncTransport(Protocol):
+    """Sends one request and returns its response; raises ``ServiceRequestError`` or
+    ``ServiceResponseError`` (from :mod:`aiovmss.errors`) for failures below HTTP."""
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        """Send ``request`` and return the complete response."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release the transport's resources; safe to call twice."""
+        ...
