@@ -6,7 +6,6 @@ from typing import Any
 
 __all__ = [
     "ALLOCATION_FAILED",
-    "ArmException",
     "AUTHENTICATION_FAILED",
     "INTERNAL_EXECUTION_ERROR",
     "INVALID_PARAMETER",
@@ -21,6 +20,7 @@ __all__ = [
     "SUBSCRIPTION_NOT_REGISTERED_FOR_FEATURE",
     "TOO_MANY_REQUESTS",
     "VM_START_TIMEOUT",
+    "ArmException",
     "arm_error_body",
 ]
 
@@ -94,9 +94,7 @@ def arm_error_body(
 
 def not_found(kind: str, name: str) -> ArmException:
     """404 ``ResourceNotFound`` for a resource of ``kind`` named ``name``."""
-    return ArmException(
-        404, RESOURCE_NOT_FOUND, f"The Resource '{kind}/{name}' was not found."
-    )
+    return ArmException(404, RESOURCE_NOT_FOUND, f"The Resource '{kind}/{name}' was not found.")
 
 
 def invalid_parameter(target: str, message: str) -> ArmException:

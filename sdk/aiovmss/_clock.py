@@ -10,7 +10,10 @@ __all__ = ["Clock", "LoopClock"]
 
 @runtime_checkable
 class Clock(Protocol):
-    """Anything with ``now()`` in seconds and ``async sleep(seconds)``; ``fakevmss.VirtualClock`` is one."""
+    """Anything with ``now()`` in seconds and ``async sleep(seconds)``.
+
+    ``fakevmss.VirtualClock`` is one; so is :class:`LoopClock`, the default.
+    """
 
     def now(self) -> float:
         """Seconds on this clock's own scale (only differences matter)."""

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from aiovmss.errors import ApiVersionError
 
 __all__ = ["ApiVersion"]
 
 
-class ApiVersion(str, Enum):
+class ApiVersion(StrEnum):
     """A supported Microsoft.Compute api-version, with its capabilities."""
 
     V2023_07_01 = "2023-07-01"
     V2024_07_01 = "2024-07-01"
-
-    def __str__(self) -> str:
-        return self.value
 
     @classmethod
     def parse(cls, value: ApiVersion | str) -> ApiVersion:

@@ -67,9 +67,11 @@ class ArmError:
         if not isinstance(data, dict):
             return cls()
         raw_details = data.get("details")
-        details = tuple(
-            cls.from_json(item) for item in raw_details if isinstance(item, dict)
-        ) if isinstance(raw_details, list) else ()
+        details = (
+            tuple(cls.from_json(item) for item in raw_details if isinstance(item, dict))
+            if isinstance(raw_details, list)
+            else ()
+        )
         target = data.get("target")
         return cls(
             code=str(data.get("code") or "Unknown"),

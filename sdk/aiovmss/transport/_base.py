@@ -14,9 +14,7 @@ class Headers(MutableMapping[str, str]):
 
     __slots__ = ("_items",)
 
-    def __init__(
-        self, data: Mapping[str, str] | Iterable[tuple[str, str]] | None = None
-    ) -> None:
+    def __init__(self, data: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> None:
         self._items: dict[str, tuple[str, str]] = {}
         if data is not None:
             pairs = data.items() if isinstance(data, Mapping) else data
@@ -103,8 +101,11 @@ class HttpResponse:
 
 @runtime_checkable
 class AsyncTransport(Protocol):
-    """Sends one request and returns its response; raises ``ServiceRequestError`` or
-    ``ServiceResponseError`` (from :mod:`aiovmss.errors`) for failures below HTTP."""
+    """Sends one request and returns its response.
+
+    Failures below HTTP raise ``ServiceRequestError`` (never sent) or ``ServiceResponseError``
+    (sent, no complete answer), both from :mod:`aiovmss.errors`.
+    """
 
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Send ``request`` and return the complete response."""
