@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["DroppedConnection", "WireRequest", "WireResponse"]
+__all__ = ["DroppedConnection", "RequestRecord", "WireRequest", "WireResponse"]
 
 
 @dataclass(slots=True)
@@ -45,3 +45,19 @@ class DroppedConnection(Exception):
     def __init__(self, *, sent: bool) -> None:
         super().__init__("connection dropped " + ("after" if sent else "before") + " the request")
         self.sent = sent
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One request the fake answered: virtual time, method, path (no query), query, status.
+
+    Never holds headers or bodies, so no token or secret can leak through ``fake.requests``.
+    """
+
+    time: float
+    method: str
+    path: str
+    query: dict[str, str]
+    status: int
+    api_version: str | None
+    client_request_id: str | None = None
