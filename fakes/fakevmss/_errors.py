@@ -39,6 +39,8 @@ SUBSCRIPTION_NOT_REGISTERED_FOR_FEATURE = "SubscriptionNotRegisteredForFeature"
 UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType"
 METHOD_NOT_ALLOWED = "MethodNotAllowed"
 INVALID_RESOURCE_NAME = "InvalidResourceName"
+INVALID_RESOURCE_TYPE = "InvalidResourceType"
+INTERNAL_SERVER_ERROR = "InternalServerError"
 
 # Platform outcomes of VM create and delete attempts.
 OS_PROVISIONING_TIMEOUT = "OSProvisioningTimeout"
