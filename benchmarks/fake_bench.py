@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import resource
 import subprocess
@@ -121,10 +122,9 @@ async def delete(client: Any, clock: Any, name: str) -> str:
     from aiovmss.errors import OperationFailedError, ResourceNotFoundError
 
     poller = await client.scale_sets.begin_delete(RG, name)
-    try:
+    # Resilient retries go on after the LRO; wait for the scale set itself below.
+    with contextlib.suppress(OperationFailedError):
         await poller.result()
-    except OperationFailedError:
-        pass  # resilient retries go on after the LRO; wait for the scale set itself below
     while True:
         try:
             scale_set = await client.scale_sets.get(RG, name)
@@ -141,11 +141,12 @@ async def scenario(args: argparse.Namespace) -> dict[str, Any]:
 
     fake = FakeCompute(seed=args.seed)
     fake.faults.fail_create("OSProvisioningTimeout", probability=0.05)
-    names = [f"bench{i}" for i in range(len(sizes(args.vms, args.per_scale_set)))]
+    counts = sizes(args.vms, args.per_scale_set)
+    names = [f"bench{i}" for i in range(len(counts))]
     async with client_for(fake) as client:
         start = time.perf_counter()
         states = await asyncio.gather(
-            *(create(client, n, c) for n, c in zip(names, sizes(args.vms, args.per_scale_set)))
+            *(create(client, n, c) for n, c in zip(names, counts, strict=True))
         )
         created_at, virtual_created = time.perf_counter(), fake.clock.now()
         failed = sum(await asyncio.gather(*(failed_vms(client, n) for n in names)))
