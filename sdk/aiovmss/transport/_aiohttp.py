@@ -1,0 +1,96 @@
+"""The default transport, on aiohttp (the only client module that imports aiohttp)."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from aiovmss.errors import ServiceRequestError, ServiceResponseError
+from aiovmss.transport._base import Headers, HttpRequest, HttpResponse
+
+__all__ = ["AiohttpTransport"]
+
+# Failures before the request left the client: it never reached the service.
+_NOT_SENT = (
+    aiohttp.ClientConnectorError,
+    aiohttp.ClientProxyConnectionError,
+    aiohttp.ConnectionTimeoutError,
+)
+
+
+class AiohttpTransport:
+    """Sends requests with an ``aiohttp.ClientSession``.
+
+    The session is created lazily inside the running loop and closed by :meth:`aclose`, unless
+    the caller passed one: a caller's session is used as it is and never closed. Bodies arrive
+    decoded (gzip/deflate undone, ``Content-Encoding`` dropped); redirects are not followed.
+
+    Args:
+        session: an existing session to use (not owned).
+        connector_limit: connection pool size for an owned session.
+        timeout: total seconds per request for an owned session (``None``: none; the client's
+            own per-attempt timeout runs on its clock).
+    """
+
+    __slots__ = ("_closed", "_connector_limit", "_owned", "_session", "_timeout")
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession | None = None,
+        *,
+        connector_limit: int = 100,
+        timeout: float | None = None,
+    ) -> None:
+        self._session = session
+        self._owned = session is None
+        self._connector_limit = connector_limit
+        self._timeout = timeout
+        self._closed = False
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            if self._closed:
+                raise RuntimeError("AiohttpTransport is closed")
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._connector_limit),
+                timeout=aiohttp.ClientTimeout(total=self._timeout),
+            )
+        return self._session
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        """Send ``request``; map aiohttp failures to ``ServiceRequestError``/``ResponseError``."""
+        session = self._get_session()
+        try:
+            async with session.request(
+                request.method,
+                request.url,
+                headers=request.headers,
+                data=request.body,
+                allow_redirects=False,
+            ) as raw:
+                body = await raw.read()
+                headers = Headers(raw.headers.items())
+                status = raw.status
+        except _NOT_SENT as exc:
+            raise ServiceRequestError(f"{request.method} {request.url}: {exc}") from exc
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            reason = str(exc) or type(exc).__name__
+            raise ServiceResponseError(f"{request.method} {request.url}: {reason}") from exc
+        if "content-encoding" in headers and session.auto_decompress:
+            del headers["content-encoding"]
+        return HttpResponse(status, headers, body, request)
+
+    async def aclose(self) -> None:
+        """Close the session if this transport created it; safe to call twice."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None and self._owned:
+            await session.close()
+
+    async def __aenter__(self) -> AiohttpTransport:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"<AiohttpTransport owned={self._owned} closed={self._closed}>"
