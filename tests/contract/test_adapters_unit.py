@@ -14,7 +14,7 @@ from azure.core.exceptions import (
     ServiceResponseError,
 )
 from azure.core.pipeline.policies import AsyncRetryPolicy
-from azure.core.rest import HttpRequest
+from azure.core.rest import AsyncHttpResponse, HttpRequest
 
 from fakevmss._clock import VirtualClock
 from fakevmss._http import DroppedConnection, WireRequest, WireResponse
@@ -40,9 +40,9 @@ class ScriptedFake:
         return item
 
 
-def ok(body: Any, status: int = 200, **headers: str) -> WireResponse:
+def ok(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> WireResponse:
     all_headers = {"Content-Type": "application/json; charset=utf-8", "Content-Length": "1"}
-    all_headers.update(headers)
+    all_headers.update(headers or {})
     return WireResponse(status, all_headers, json.dumps(body).encode())
 
 
@@ -50,7 +50,7 @@ def ok(body: Any, status: int = 200, **headers: str) -> WireResponse:
 
 
 async def test_respx_router_as_a_transport() -> None:
-    fake: Any = ScriptedFake(ok({"value": []}, **{"x-ms-request-id": "r1"}))
+    fake: Any = ScriptedFake(ok({"value": []}, headers={"x-ms-request-id": "r1"}))
     router = respx_router(fake)
     async with httpx.AsyncClient(transport=httpx.MockTransport(router.async_handler)) as http:
         response = await http.put(
@@ -99,9 +99,13 @@ async def test_respx_dropped_connection(sent: bool, error: type[Exception]) -> N
 # --- azure-core --------------------------------------------------------------------------------
 
 
+def pipeline(fake: Any, **kwargs: Any) -> AsyncPipelineClient[HttpRequest, AsyncHttpResponse]:
+    return AsyncPipelineClient(BASE, transport=FakeAzureCoreTransport(fake), **kwargs)
+
+
 async def test_azure_core_transport_round_trip() -> None:
-    fake: Any = ScriptedFake(ok({"name": "web"}, 201, **{"Retry-After": "10"}))
-    async with AsyncPipelineClient(BASE, transport=FakeAzureCoreTransport(fake)) as client:
+    fake: Any = ScriptedFake(ok({"name": "web"}, 201, {"Retry-After": "10"}))
+    async with pipeline(fake) as client:
         request = HttpRequest("PUT", f"{BASE}/subscriptions/s/x", json={"location": "westus"})
         response = await client.send_request(request)
         assert response.status_code == 201
@@ -117,7 +121,7 @@ async def test_azure_core_transport_round_trip() -> None:
 
 async def test_azure_core_error_status_raises_for_status() -> None:
     fake: Any = ScriptedFake(ok({"error": {"code": "ResourceNotFound", "message": "gone"}}, 404))
-    async with AsyncPipelineClient(BASE, transport=FakeAzureCoreTransport(fake)) as client:
+    async with pipeline(fake) as client:
         response = await client.send_request(HttpRequest("GET", f"{BASE}/x"))
         with pytest.raises(HttpResponseError) as caught:
             response.raise_for_status()
@@ -138,9 +142,7 @@ async def test_azure_core_retries_sleep_on_the_fake_clock() -> None:
     busy = ok({"error": {"code": "TooManyRequests", "message": "slow down"}}, 429)
     busy.headers["Retry-After"] = "600"
     fake: Any = ScriptedFake(busy, ok({"fine": True}))
-    policies = [AsyncRetryPolicy(retry_total=3)]
-    transport = FakeAzureCoreTransport(fake)
-    async with AsyncPipelineClient(BASE, transport=transport, policies=policies) as client:
+    async with pipeline(fake, policies=[AsyncRetryPolicy(retry_total=3)]) as client:
         response = await client.send_request(HttpRequest("GET", f"{BASE}/x"))
     assert response.json() == {"fine": True}
     assert len(fake.seen) == 2
