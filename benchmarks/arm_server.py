@@ -228,7 +228,8 @@ class ArmHandler:
             raw = self._cache[key] = json.dumps(make()).encode()
         return raw
 
-    async def __call__(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.Response:
+        """Answer one request."""
         parts = request.path.strip("/").split("/")
         low = [p.lower() for p in parts]
         query = {k.lower(): v for k, v in request.query.items()}
@@ -320,7 +321,7 @@ class ArmServer:
     async def start(self) -> str:
         """Bind, start serving and return the base URL."""
         app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self.handler)
+        app.router.add_route("*", "/{tail:.*}", self.handler.handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, backlog=1024)
