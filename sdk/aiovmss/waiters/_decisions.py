@@ -1,0 +1,203 @@
+"""Pure decisions of the waiters: what a state means, and the per-resource trackers.
+
+Nothing here awaits or reads a clock; the loops in ``deletion.py`` and ``creation.py`` feed
+observations in and act on the verdicts that come out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiovmss.waiters._results import (
+    CreationOutcome,
+    CreationResult,
+    DeletionOutcome,
+    DeletionResult,
+    Observation,
+    Verdict,
+)
+
+__all__ = [
+    "CreationTracker",
+    "DeletionTracker",
+    "creation_verdict",
+    "deletion_verdict",
+    "normalise",
+    "state_of",
+]
+
+
+def normalise(value: object) -> str | None:
+    """A state or status as one lower-case word (``"In Progress"`` -> ``"inprogress"``)."""
+    if value is None:
+        return None
+    text = str(getattr(value, "value", value))
+    return text.replace(" ", "").replace("_", "").lower() or None
+
+
+def _wire(value: object) -> str | None:
+    """The wire spelling of an enum member or string, ``None`` kept."""
+    if value is None:
+        return None
+    return str(getattr(value, "value", value))
+
+
+def _field(obj: Any, *names: str) -> Any:
+    """The first of ``names`` on a model or a dict (wire or snake_case spelling)."""
+    for name in names:
+        if isinstance(obj, dict):
+            if name in obj:
+                return obj[name]
+        elif getattr(obj, name, None) is not None:
+            return getattr(obj, name)
+    return None
+
+
+def state_of(resource: Any) -> tuple[str | None, str | None]:
+    """``(provisioningState, resilientVMDeletionStatus)`` of a VM or scale set model (or dict)."""
+    props = _field(resource, "properties") or resource
+    state = _field(props, "provisioning_state", "provisioningState")
+    status = _field(props, "resilient_vm_deletion_status", "resilientVMDeletionStatus")
+    return _wire(state), _wire(status)
+
+
+def deletion_verdict(
+    provisioning_state: str | None,
+    deletion_status: str | None,
+    *,
+    failed_for: float | None = None,
+    horizon: float | None = None,
+) -> Verdict:
+    """The verdict on a VM that still exists, while its deletion is awaited.
+
+    ``Failed`` status, or ``provisioningState`` Failed with status ``Disabled``: failed for good.
+    ``InProgress`` (or ``Enabled``, or anything unknown): keep polling, whatever the state says,
+    because Resilient delete makes the state flap. Without a status (api-version 2023-07-01), a
+    ``Failed`` state is final only once it has held for ``horizon`` seconds (``failed_for``);
+    ``horizon=None`` makes it final at once.
+    """
+    status = normalise(deletion_status)
+    state = normalise(provisioning_state)
+    if status == "failed":
+        return Verdict.FAILED
+    if status == "disabled":
+        return Verdict.FAILED if state == "failed" else Verdict.IN_PROGRESS
+    if status is None and state == "failed":
+        if horizon is None:
+            return Verdict.FAILED
+        held = failed_for if failed_for is not None else 0.0
+        return Verdict.FAILED if held >= horizon else Verdict.IN_PROGRESS
+    return Verdict.IN_PROGRESS
+
+
+def creation_verdict(provisioning_state: str | None) -> Verdict:
+    """``Succeeded`` and ``Failed`` (or ``Canceled``) settle a create; all else is in progress."""
+    state = normalise(provisioning_state)
+    if state == "succeeded":
+        return Verdict.SUCCEEDED
+    if state in {"failed", "canceled"}:
+        return Verdict.FAILED
+    return Verdict.IN_PROGRESS
+
+
+@dataclass(slots=True)
+class DeletionTracker:
+    """Everything one VM's deletion wait knows: history, how long ``Failed`` has held, verdict."""
+
+    instance_id: str
+    horizon: float | None
+    started: float
+    history: list[Observation] = field(default_factory=list)
+    last_seen: Any = None
+    failed_since: float | None = None
+    verdict: Verdict = Verdict.IN_PROGRESS
+
+    @property
+    def settled(self) -> bool:
+        """True once the VM is deleted or failed for good."""
+        return self.verdict is not Verdict.IN_PROGRESS
+
+    def record(self, observation: Observation, model: Any = None) -> Observation:
+        """Judge ``observation``, remember it, and return it with its verdict."""
+        verdict = self._judge(observation)
+        if model is not None:
+            self.last_seen = model
+        judged = dataclasses.replace(observation, verdict=verdict)
+        self.history.append(judged)
+        self.verdict = verdict
+        return judged
+
+    def _judge(self, obs: Observation) -> Verdict:
+        if obs.http_status == 404:
+            return Verdict.DELETED
+        if obs.http_status != 200:
+            return Verdict.IN_PROGRESS  # no news: a throttled or failed poll
+        self._track_failed(obs)
+        failed_for = None if self.failed_since is None else obs.time - self.failed_since
+        return deletion_verdict(
+            obs.provisioning_state, obs.deletion_status, failed_for=failed_for, horizon=self.horizon
+        )
+
+    def _track_failed(self, obs: Observation) -> None:
+        if obs.deletion_status is None and normalise(obs.provisioning_state) == "failed":
+            if self.failed_since is None:
+                self.failed_since = obs.time
+        else:
+            self.failed_since = None
+
+    def result(self, now: float) -> DeletionResult:
+        """The result so far (``TimedOut`` while still in progress)."""
+        outcome = {
+            Verdict.DELETED: DeletionOutcome.DELETED,
+            Verdict.FAILED: DeletionOutcome.FAILED,
+        }.get(self.verdict, DeletionOutcome.TIMED_OUT)
+        return DeletionResult(
+            instance_id=self.instance_id,
+            outcome=outcome,
+            polls=len(self.history),
+            elapsed=now - self.started,
+            last_seen=self.last_seen,
+            history=list(self.history),
+        )
+
+
+@dataclass(slots=True)
+class CreationTracker:
+    """Everything one creation wait knows: history, last model, verdict."""
+
+    name: str
+    started: float
+    history: list[Observation] = field(default_factory=list)
+    last_seen: Any = None
+    verdict: Verdict = Verdict.IN_PROGRESS
+
+    def record(self, observation: Observation, model: Any = None) -> Observation:
+        """Judge ``observation`` (a 404 means not there yet), remember it, and return it."""
+        verdict = (
+            creation_verdict(observation.provisioning_state)
+            if observation.http_status == 200
+            else Verdict.IN_PROGRESS
+        )
+        if model is not None:
+            self.last_seen = model
+        judged = dataclasses.replace(observation, verdict=verdict)
+        self.history.append(judged)
+        self.verdict = verdict
+        return judged
+
+    def result(self, now: float) -> CreationResult:
+        """The result so far (``TimedOut`` while still in progress)."""
+        outcome = {
+            Verdict.SUCCEEDED: CreationOutcome.SUCCEEDED,
+            Verdict.FAILED: CreationOutcome.FAILED,
+        }.get(self.verdict, CreationOutcome.TIMED_OUT)
+        return CreationResult(
+            name=self.name,
+            outcome=outcome,
+            polls=len(self.history),
+            elapsed=now - self.started,
+            last_seen=self.last_seen,
+            history=list(self.history),
+        )

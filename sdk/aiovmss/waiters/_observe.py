@@ -1,0 +1,163 @@
+"""The waiters' only I/O: one poll of a VM, a scale set or a whole list, as observations."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from aiovmss._versions import ApiVersion
+from aiovmss.errors import HttpResponseError, ResourceNotFoundError, ThrottledError
+from aiovmss.waiters._decisions import state_of
+from aiovmss.waiters._results import Observation
+from aiovmss.waiters.strategies import is_transient_poll_error
+
+__all__ = [
+    "ListRefusedError",
+    "OnPoll",
+    "error_observation",
+    "gather_bounded",
+    "instance_id_of",
+    "list_instance_ids",
+    "list_vms",
+    "notify",
+    "observe_scale_set",
+    "observe_vm",
+    "supports_resiliency_view",
+]
+
+#: ``on_poll(name, observation)``: a plain function or a coroutine function.
+OnPoll = Callable[[str, Observation], Awaitable[None] | None]
+
+
+class ListRefusedError(Exception):
+    """The list VMs call was refused (a Flexible scale set): fall back to per-VM GETs."""
+
+
+def supports_resiliency_view(client: Any) -> bool:
+    """True when the client's api-version carries ``resilientVMDeletionStatus``."""
+    version = getattr(client, "api_version", ApiVersion.V2024_07_01)
+    return ApiVersion.parse(version).supports_resiliency_view
+
+
+def error_observation(error: BaseException, now: float) -> Observation:
+    """An observation for a failed poll: 404 means gone; transient errors mean no news.
+
+    Raises ``error`` again when it is neither (a 401, a 400, a bug).
+    """
+    if isinstance(error, ResourceNotFoundError):
+        return Observation(now, http_status=404, error_code=error.code)
+    if not is_transient_poll_error(error):
+        raise error
+    retry_after = error.retry_after if isinstance(error, ThrottledError) else None
+    if isinstance(error, HttpResponseError):
+        return Observation(
+            now, http_status=error.status_code, retry_after=retry_after, error_code=error.code
+        )
+    return Observation(now, http_status=None, error_code=type(error).__name__)
+
+
+def seen_observation(resource: Any, now: float) -> Observation:
+    """An observation of a resource that answered 200."""
+    state, status = state_of(resource)
+    return Observation(now, provisioning_state=state, deletion_status=status, http_status=200)
+
+
+def instance_id_of(vm: Any) -> str:
+    """A VM model's (or dict's) instance id as a string."""
+    value = vm.get("instanceId") if isinstance(vm, dict) else getattr(vm, "instance_id", None)
+    return "" if value is None else str(value)
+
+
+async def observe_vm(
+    client: Any, rg: str, scale_set: str, instance_id: str, *, expand: str | None
+) -> tuple[Observation, Any]:
+    """GET one VM: ``(observation, model or None)``."""
+    try:
+        vm = await client.scale_set_vms.get(rg, scale_set, instance_id, expand=expand)
+    except Exception as error:
+        return error_observation(error, client.clock.now()), None
+    return seen_observation(vm, client.clock.now()), vm
+
+
+async def observe_scale_set(client: Any, rg: str, scale_set: str) -> tuple[Observation, Any]:
+    """GET the scale set: ``(observation, model or None)``."""
+    try:
+        model = await client.scale_sets.get(rg, scale_set)
+    except Exception as error:
+        return error_observation(error, client.clock.now()), None
+    return seen_observation(model, client.clock.now()), model
+
+
+def _refused(error: BaseException) -> bool:
+    """A list VMs refusal: ``OperationNotAllowed`` (the answer for Flexible scale sets)."""
+    return (
+        isinstance(error, HttpResponseError)
+        and error.status_code in {400, 409}
+        and error.code == "OperationNotAllowed"
+    )
+
+
+async def list_vms(
+    client: Any, rg: str, scale_set: str, wanted: Iterable[str]
+) -> dict[str, tuple[Observation, Any]]:
+    """One list call for a round: every wanted VM's observation (absent from the list = 404).
+
+    Raises :class:`ListRefusedError` when the service refuses the list (Flexible scale sets).
+    """
+    wanted = set(wanted)
+    found: dict[str, Any] = {}
+    try:
+        async for vm in client.scale_set_vms.list(rg, scale_set):
+            if (iid := instance_id_of(vm)) in wanted:
+                found[iid] = vm
+    except Exception as error:
+        if _refused(error):
+            raise ListRefusedError(str(error)) from error
+        observation = error_observation(error, client.clock.now())
+        return {iid: (observation, None) for iid in wanted}
+    now = client.clock.now()
+    gone = Observation(now, http_status=404)
+    return {
+        iid: (seen_observation(found[iid], now), found[iid]) if iid in found else (gone, None)
+        for iid in wanted
+    }
+
+
+async def list_instance_ids(client: Any, rg: str, scale_set: str) -> list[str] | None:
+    """Every VM of a Uniform scale set; ``None`` when the scale set is gone, ``[]`` if refused."""
+    try:
+        return [instance_id_of(vm) async for vm in client.scale_set_vms.list(rg, scale_set)]
+    except ResourceNotFoundError:
+        return None
+    except HttpResponseError as error:
+        if _refused(error):
+            return []
+        raise
+
+
+async def notify(on_poll: OnPoll | None, name: str, observation: Observation) -> None:
+    """Call ``on_poll`` (sync or async) if given."""
+    if on_poll is None:
+        return
+    outcome = on_poll(name, observation)
+    if inspect.isawaitable(outcome):
+        await outcome
+
+
+async def gather_bounded(
+    calls: Iterable[Callable[[], Awaitable[Any]]], concurrency: int
+) -> list[Any]:
+    """Run ``calls`` with at most ``concurrency`` in flight; the first error is raised."""
+    semaphore = asyncio.Semaphore(max(1, concurrency))
+
+    async def run(call: Callable[[], Awaitable[Any]]) -> Any:
+        async with semaphore:
+            return await call()
+
+    results = await asyncio.gather(*(run(c) for c in calls), return_exceptions=True)
+    for item in results:
+        if isinstance(item, BaseException):
+            raise item
+    return results
