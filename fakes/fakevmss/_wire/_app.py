@@ -1,0 +1,265 @@
+"""WireApp: one request in, one ARM response out.
+
+The pipeline, in order: body size (413), HTTP faults, authentication (401), routing (404/405),
+api-version (400), path names (400), JSON body (400), then the handler, which validates its
+fields and calls the backend. Everything after the faults runs synchronously, so concurrent
+requests never interleave between reading and writing state. Every request is recorded.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable
+from urllib.parse import parse_qsl, urlsplit
+
+from fakevmss._errors import (
+    AUTHENTICATION_FAILED,
+    INTERNAL_SERVER_ERROR,
+    REQUEST_TOO_LARGE,
+    TOO_MANY_REQUESTS,
+    ArmException,
+)
+from fakevmss._http import DroppedConnection, RequestRecord, WireRequest, WireResponse
+from fakevmss._wire import _operations, _scale_sets, _vms
+from fakevmss._wire._call import Call, Env, json_response
+from fakevmss._wire._json import parse_json_object
+from fakevmss._wire._links import Origin
+from fakevmss._wire._routes import RouteMatch, resolve
+from fakevmss._wire._types import BackendLike, ClockLike, FaultsLike, HttpFaultLike
+from fakevmss._wire._validate import check_name
+from fakevmss._wire._versions import resolve_api_version
+
+__all__ = ["WireApp"]
+
+Handler = Callable[[Env, Call], WireResponse]
+
+HANDLERS: dict[tuple[str, str], Handler] = {
+    ("list_scale_sets", "GET"): _scale_sets.list_scale_sets,
+    ("list_all_scale_sets", "GET"): _scale_sets.list_scale_sets,
+    ("scale_set", "GET"): _scale_sets.get_scale_set,
+    ("scale_set", "PUT"): _scale_sets.create_or_update,
+    ("scale_set", "PATCH"): _scale_sets.update,
+    ("scale_set", "DELETE"): _scale_sets.delete_scale_set,
+    ("delete_instances", "POST"): _scale_sets.delete_instances,
+    ("list_vms", "GET"): _vms.list_vms,
+    ("vm", "GET"): _vms.get_vm,
+    ("vm", "DELETE"): _vms.delete_vm,
+    ("operation", "GET"): _operations.get_operation,
+    ("feature", "GET"): _operations.get_feature,
+    ("register_feature", "POST"): _operations.register_feature,
+}
+
+#: Routes whose request must carry a JSON object body.
+BODY_ROUTES = frozenset(
+    {("scale_set", "PUT"), ("scale_set", "PATCH"), ("delete_instances", "POST")}
+)
+
+#: Path parameters and the ARM parameter names their errors target.
+PARAM_NAMES = {
+    "sub": "subscriptionId",
+    "rg": "resourceGroupName",
+    "name": "vmScaleSetName",
+    "instance_id": "instanceId",
+    "location": "location",
+    "op": "operationId",
+    "namespace": "resourceProviderNamespace",
+    "feature": "featureName",
+}
+
+
+def _first_values(query: str) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        result.setdefault(key, value)
+    return result
+
+
+def _query_value(query: dict[str, str], name: str) -> str | None:
+    for key, value in query.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _check_auth(request: WireRequest) -> None:
+    scheme, _, token = (request.header("Authorization") or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ArmException(
+            401,
+            AUTHENTICATION_FAILED,
+            "Authentication failed: the Authorization header is missing or not a bearer token.",
+        )
+
+
+class WireApp:
+    """The ARM HTTP semantics of the fake over a backend.
+
+    Args:
+        backend: the state operations (raises ``ArmException``).
+        clock: the fake's clock (timestamps, slow faults, Retry-After scaling by ``speed``).
+        faults: the fault plan; ``take_http_fault(method, path)`` is asked once per request.
+        records: every request is appended here as a ``RequestRecord``.
+        api_versions: the Microsoft.Compute api-versions served.
+        lenient_api_versions: serve newer well-formed versions as the newest configured one.
+        page_size: items per list page.
+        location: the fake's default region.
+        max_body_bytes: larger bodies answer 413.
+        lro_retry_after: virtual seconds of ``Retry-After`` on operation responses.
+    """
+
+    def __init__(
+        self,
+        backend: BackendLike,
+        *,
+        clock: ClockLike,
+        faults: FaultsLike,
+        records: list[RequestRecord],
+        api_versions: tuple[str, ...],
+        lenient_api_versions: bool,
+        page_size: int,
+        location: str,
+        max_body_bytes: int = 4 * 1024 * 1024,
+        lro_retry_after: float = 10.0,
+    ) -> None:
+        self.backend = backend
+        self.clock = clock
+        self.faults = faults
+        self.records = records
+        self.api_versions = tuple(api_versions)
+        self.lenient_api_versions = lenient_api_versions
+        self.page_size = max(1, page_size)
+        self.location = location
+        self.max_body_bytes = max_body_bytes
+        self.lro_retry_after = lro_retry_after
+
+    def retry_after_header(self, seconds: float) -> str:
+        """``seconds`` of virtual time as a Retry-After value in real seconds (rounded up)."""
+        speed = getattr(self.clock, "speed", 1.0) or 1.0
+        return str(max(1, math.ceil(seconds / speed - 1e-9)))
+
+    async def handle(self, request: WireRequest) -> WireResponse:
+        """Answer ``request`` (raises ``DroppedConnection`` for an injected drop)."""
+        parts = urlsplit(request.url)
+        method, path, query = request.method.upper(), parts.path or "/", _first_values(parts.query)
+        fault: HttpFaultLike | None = None
+        if len(request.body) > self.max_body_bytes:
+            response = self._error(
+                ArmException(413, REQUEST_TOO_LARGE, "The request body is too large.")
+            )
+        else:
+            fault = self.faults.take_http_fault(method, path)
+            if fault is not None and fault.kind == "drop" and not fault.after_send:
+                self._record(request, method, path, query, 0)
+                raise DroppedConnection(sent=False)
+            if fault is not None and fault.kind == "slow":
+                await self.clock.sleep(fault.seconds)
+            response = self._fault_response(fault) or self._respond(request, method, path, query)
+        response = self._decorate(request, response)
+        if fault is not None and fault.kind == "drop":
+            self._record(request, method, path, query, 0)
+            raise DroppedConnection(sent=True)
+        self._record(request, method, path, query, response.status)
+        return response
+
+    def _fault_response(self, fault: HttpFaultLike | None) -> WireResponse | None:
+        if fault is None:
+            return None
+        if fault.kind == "throttle":
+            retry = self.retry_after_header(fault.retry_after)
+            return self._error(
+                ArmException(
+                    429,
+                    TOO_MANY_REQUESTS,
+                    "The request is being throttled.",
+                    headers={"Retry-After": retry},
+                )
+            )
+        if fault.kind == "error":
+            message = fault.message or f"Injected fault: {fault.code}."
+            return self._error(ArmException(fault.status, fault.code, message))
+        return None
+
+    def _respond(
+        self, request: WireRequest, method: str, path: str, query: dict[str, str]
+    ) -> WireResponse:
+        """The answer, computed synchronously; any exception becomes an ARM error."""
+        try:
+            return self._dispatch(request, method, path, query)
+        except ArmException as exc:
+            return self._error(exc)
+        except Exception as exc:  # a bug in the fake must still answer, without a traceback
+            return self._error(
+                ArmException(
+                    500,
+                    INTERNAL_SERVER_ERROR,
+                    f"The fake failed internally ({type(exc).__name__}).",
+                )
+            )
+
+    def _dispatch(
+        self, request: WireRequest, method: str, path: str, query: dict[str, str]
+    ) -> WireResponse:
+        _check_auth(request)
+        match = resolve(method, path)
+        call = self._call(request, match, method, path, query)
+        return HANDLERS[(match.name, method)](self._env(), call)
+
+    def _call(
+        self,
+        request: WireRequest,
+        match: RouteMatch,
+        method: str,
+        path: str,
+        query: dict[str, str],
+    ) -> Call:
+        raw_version = _query_value(query, "api-version")
+        version = resolve_api_version(
+            raw_version,
+            self.api_versions,
+            lenient=self.lenient_api_versions,
+            any_well_formed=match.name in ("feature", "register_feature"),
+        )
+        params = {key: check_name(PARAM_NAMES[key], value) for key, value in match.params.items()}
+        body = parse_json_object(request.body) if (match.name, method) in BODY_ROUTES else None
+        origin = Origin.of(request.url, raw_version or version)
+        return Call(request, method, path, query, params, version, origin, body)
+
+    def _env(self) -> Env:
+        return Env(
+            self.backend,
+            self.clock,
+            self.page_size,
+            self.retry_after_header(self.lro_retry_after),
+        )
+
+    @staticmethod
+    def _error(exc: ArmException) -> WireResponse:
+        return json_response(exc.status, exc.body(), dict(exc.headers))
+
+    @staticmethod
+    def _decorate(request: WireRequest, response: WireResponse) -> WireResponse:
+        """Add the request-id headers every ARM response carries."""
+        headers = response.headers
+        headers["x-ms-request-id"] = str(uuid.uuid4())
+        correlation = request.header("x-ms-correlation-request-id")
+        headers["x-ms-correlation-request-id"] = correlation or str(uuid.uuid4())
+        client_id = request.header("x-ms-client-request-id")
+        if client_id is not None:
+            headers["x-ms-client-request-id"] = client_id
+        return response
+
+    def _record(
+        self, request: WireRequest, method: str, path: str, query: dict[str, str], status: int
+    ) -> None:
+        self.records.append(
+            RequestRecord(
+                time=self.clock.now(),
+                method=method,
+                path=path,
+                query=dict(query),
+                status=status,
+                api_version=_query_value(query, "api-version"),
+                client_request_id=request.header("x-ms-client-request-id"),
+            )
+        )

@@ -1,0 +1,82 @@
+"""Handlers for asynchronous operation status and Microsoft.Features registrations.
+
+The two status URLs (our reading of ARM's asynchronous operation guidance):
+
+- ``Azure-AsyncOperation`` (no ``monitor``): always 200 with ``{name, status, startTime,
+  endTime?, error?}``, plus ``Retry-After`` while the operation runs.
+- ``Location`` (``monitor=true``): 202 with ``Location`` and ``Retry-After`` while it runs;
+  then, when it succeeded, 200 with the resource for a create/update and 204 for a delete.
+  When it failed or was canceled the answer is 409 ``Conflict``-class with the operation's own
+  ARM error body (code, message, details): the failure is the platform's, not a client mistake,
+  so it is never a 400, and the fake keeps 500 for its own bugs. A 200 with an error body would
+  read as success to a Location poller, so that is never sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fakevmss._errors import ArmException
+from fakevmss._http import WireResponse
+from fakevmss._wire._call import Call, Env, json_response
+from fakevmss._wire._routes import resolve
+from fakevmss._wire._serialize import feature_json, operation_json, scale_set_json
+from fakevmss._wire._types import OperationLike
+from fakevmss._wire._validate import parse_bool_flag
+from fakevmss._wire._versions import has_etag
+
+__all__ = ["get_feature", "get_operation", "register_feature"]
+
+#: Status of a Location poll whose operation ended Failed or Canceled.
+FAILED_OPERATION_STATUS = 409
+
+
+def _failure(operation: OperationLike) -> ArmException:
+    error: dict[str, Any] = dict(operation.error or {})
+    details = error.get("details")
+    return ArmException(
+        FAILED_OPERATION_STATUS,
+        str(error.get("code") or "OperationFailed"),
+        str(error.get("message") or f"The operation ended {operation.status}."),
+        target=error.get("target") if isinstance(error.get("target"), str) else None,
+        details=details if isinstance(details, list) else None,
+    )
+
+
+def _final_result(env: Env, call: Call, operation: OperationLike) -> WireResponse:
+    """The Location poll's answer once ``operation`` has ended."""
+    if operation.status != "Succeeded":
+        raise _failure(operation)
+    if not operation.returns_resource:
+        return json_response(204)
+    target = resolve("GET", operation.resource_id)
+    params = target.params
+    scale_set = env.backend.get_scale_set(params["sub"], params["rg"], params["name"])
+    return json_response(200, scale_set_json(scale_set, env.clock, etag=has_etag(call.version)))
+
+
+def get_operation(env: Env, call: Call) -> WireResponse:
+    """``GET .../locations/{loc}/operations/{id}`` with or without ``monitor=true``."""
+    monitor = parse_bool_flag("monitor", call.arg("monitor"))
+    operation = env.backend.get_operation(call.params["sub"], call.params["op"])
+    running = operation.status == "InProgress"
+    if not monitor:
+        headers = {"Retry-After": env.retry_after} if running else {}
+        return json_response(200, operation_json(operation, env.clock), headers)
+    if running:
+        return json_response(202, None, env.lro_headers(call, operation, location=True))
+    return _final_result(env, call, operation)
+
+
+def register_feature(env: Env, call: Call) -> WireResponse:
+    """``POST .../features/{f}/register``: 200 with the feature (``Registering`` at first)."""
+    sub = call.params["sub"]
+    feature = env.backend.register_feature(sub, call.params["namespace"], call.params["feature"])
+    return json_response(200, feature_json(sub, feature))
+
+
+def get_feature(env: Env, call: Call) -> WireResponse:
+    """``GET .../features/{f}``: 200 with the feature's registration state."""
+    sub = call.params["sub"]
+    feature = env.backend.get_feature(sub, call.params["namespace"], call.params["feature"])
+    return json_response(200, feature_json(sub, feature))

@@ -1,0 +1,326 @@
+"""What the wire layer reads from the rest of the fake, as structural protocols.
+
+The wire layer never imports the state or engine modules: it reads the attributes listed here,
+so any object with them (the backend's dataclasses, or hand-built ones in tests) serialises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+__all__ = [
+    "BackendLike",
+    "ClockLike",
+    "FaultsLike",
+    "FeatureLike",
+    "HttpFaultLike",
+    "OperationLike",
+    "ScaleSetLike",
+    "VMLike",
+]
+
+
+class ClockLike(Protocol):
+    """The clock API the wire layer uses (virtual or real)."""
+
+    def now(self) -> float:
+        """Clock seconds."""
+        ...
+
+    def to_datetime(self, t: float) -> datetime:
+        """A UTC datetime for clock second ``t``."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait on the clock."""
+        ...
+
+    @property
+    def speed(self) -> float:
+        """Virtual seconds per real second (1.0 for a virtual clock)."""
+        ...
+
+
+class HttpFaultLike(Protocol):
+    """One HTTP fault taken from the fault plan."""
+
+    @property
+    def kind(self) -> str:
+        """``error``, ``throttle``, ``drop`` or ``slow``."""
+        ...
+
+    @property
+    def status(self) -> int:
+        """HTTP status of an ``error`` fault."""
+        ...
+
+    @property
+    def code(self) -> str:
+        """ARM code of an ``error`` fault."""
+        ...
+
+    @property
+    def message(self) -> str | None:
+        """Message of an ``error`` fault."""
+        ...
+
+    @property
+    def retry_after(self) -> float:
+        """Virtual seconds of a ``throttle`` fault's Retry-After."""
+        ...
+
+    @property
+    def after_send(self) -> bool:
+        """Whether a ``drop`` happens after the request was acted on."""
+        ...
+
+    @property
+    def seconds(self) -> float:
+        """Virtual delay of a ``slow`` fault."""
+        ...
+
+
+class FaultsLike(Protocol):
+    """The HTTP side of the fault plan."""
+
+    def take_http_fault(self, method: str, path: str) -> HttpFaultLike | None:
+        """The next fault matching ``method`` and ``path`` (consumes one of its ``times``)."""
+        ...
+
+
+class VMLike(Protocol):
+    """A scale set VM as the wire layer reads it."""
+
+    @property
+    def instance_id(self) -> str:
+        """Instance id."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """VM name."""
+        ...
+
+    @property
+    def vm_id(self) -> str:
+        """Platform VM id (uuid)."""
+        ...
+
+    @property
+    def os_type(self) -> str:
+        """``Linux`` or ``Windows``."""
+        ...
+
+    @property
+    def provisioning_state(self) -> str:
+        """Current provisioning state."""
+        ...
+
+    @property
+    def deletion_status(self) -> str:
+        """``resilientVMDeletionStatus``."""
+        ...
+
+    @property
+    def time_created(self) -> float:
+        """Clock seconds of creation."""
+        ...
+
+    @property
+    def etag(self) -> int:
+        """Change counter."""
+        ...
+
+    @property
+    def power_state(self) -> str:
+        """Power state for the instance view."""
+        ...
+
+    @property
+    def latest_model_applied(self) -> bool:
+        """Whether the VM runs the scale set's latest model."""
+        ...
+
+
+class ScaleSetLike(Protocol):
+    """A scale set as the wire layer reads it."""
+
+    @property
+    def subscription(self) -> str:
+        """Subscription id."""
+        ...
+
+    @property
+    def resource_group(self) -> str:
+        """Resource group (display spelling)."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """Scale set name (display spelling)."""
+        ...
+
+    @property
+    def spec(self) -> Mapping[str, Any]:
+        """The writable body as given."""
+        ...
+
+    @property
+    def orchestration_mode(self) -> str:
+        """``Uniform`` or ``Flexible``."""
+        ...
+
+    @property
+    def provisioning_state(self) -> str:
+        """Current provisioning state."""
+        ...
+
+    @property
+    def unique_id(self) -> str:
+        """Platform unique id (uuid)."""
+        ...
+
+    @property
+    def time_created(self) -> float:
+        """Clock seconds of creation."""
+        ...
+
+    @property
+    def etag(self) -> int:
+        """Change counter."""
+        ...
+
+
+class OperationLike(Protocol):
+    """An asynchronous operation."""
+
+    @property
+    def id(self) -> str:
+        """Operation id (uuid)."""
+        ...
+
+    @property
+    def status(self) -> str:
+        """``InProgress``, ``Succeeded``, ``Failed`` or ``Canceled``."""
+        ...
+
+    @property
+    def start_time(self) -> float:
+        """Clock seconds at start."""
+        ...
+
+    @property
+    def end_time(self) -> float | None:
+        """Clock seconds at the end, if ended."""
+        ...
+
+    @property
+    def error(self) -> Mapping[str, Any] | None:
+        """The ARM error object of a failed operation."""
+        ...
+
+    @property
+    def location(self) -> str:
+        """Region used in the operation's URL."""
+        ...
+
+    @property
+    def resource_id(self) -> str:
+        """ARM id of the target resource."""
+        ...
+
+    @property
+    def returns_resource(self) -> bool:
+        """True for PUT/PATCH: the final result is the resource."""
+        ...
+
+
+class FeatureLike(Protocol):
+    """A Microsoft.Features registration."""
+
+    @property
+    def namespace(self) -> str:
+        """Resource provider namespace."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """Feature name."""
+        ...
+
+    @property
+    def state(self) -> str:
+        """``NotRegistered``, ``Registering`` or ``Registered``."""
+        ...
+
+
+class BackendLike(Protocol):
+    """The operations the wire layer calls; each raises ``ArmException`` on refusal."""
+
+    def put_scale_set(
+        self,
+        sub: str,
+        rg: str,
+        name: str,
+        doc: dict[str, Any],
+        /,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+    ) -> tuple[ScaleSetLike, bool, OperationLike]:
+        """Create or replace a scale set."""
+        ...
+
+    def patch_scale_set(
+        self, sub: str, rg: str, name: str, patch: dict[str, Any], /, *, if_match: str | None = None
+    ) -> tuple[ScaleSetLike, OperationLike]:
+        """Deep-merge ``patch`` into a scale set."""
+        ...
+
+    def get_scale_set(self, sub: str, rg: str, name: str, /) -> ScaleSetLike:
+        """One scale set."""
+        ...
+
+    def list_scale_sets(self, sub: str, rg: str | None, /) -> list[ScaleSetLike]:
+        """Scale sets of a resource group, or of the subscription when ``rg`` is None."""
+        ...
+
+    def delete_scale_set(
+        self, sub: str, rg: str, name: str, /, *, force: bool
+    ) -> OperationLike | None:
+        """Start deleting a scale set; None when it does not exist."""
+        ...
+
+    def delete_instances(
+        self, sub: str, rg: str, name: str, instance_ids: list[str], /, *, force: bool
+    ) -> OperationLike:
+        """Start deleting some instances."""
+        ...
+
+    def list_vms(self, sub: str, rg: str, name: str, /) -> list[VMLike]:
+        """Live VMs of a Uniform scale set."""
+        ...
+
+    def get_vm(self, sub: str, rg: str, name: str, instance_id: str, /) -> VMLike:
+        """One VM."""
+        ...
+
+    def delete_vm(
+        self, sub: str, rg: str, name: str, instance_id: str, /, *, force: bool
+    ) -> OperationLike:
+        """Start deleting one VM."""
+        ...
+
+    def get_operation(self, sub: str, operation_id: str, /) -> OperationLike:
+        """An operation by id."""
+        ...
+
+    def register_feature(self, sub: str, namespace: str, feature: str, /) -> FeatureLike:
+        """Start registering a feature."""
+        ...
+
+    def get_feature(self, sub: str, namespace: str, feature: str, /) -> FeatureLike:
+        """A feature's registration."""
+        ...

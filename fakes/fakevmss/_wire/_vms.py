@@ -1,0 +1,76 @@
+"""Handlers for scale set VM operations: list, get, delete.
+
+``resilientVMDeletionStatus`` shows only from api-version 2024-07-01: in list VMs always
+(Uniform only; the backend refuses Flexible), on GET VM with ``$expand=resiliencyView``.
+"""
+
+from __future__ import annotations
+
+from fakevmss._http import WireResponse
+from fakevmss._wire._call import EXPAND_VM, Call, Env, json_response, parse_expand
+from fakevmss._wire._links import decode_skiptoken, encode_skiptoken, page_after
+from fakevmss._wire._serialize import vm_json
+from fakevmss._wire._types import VMLike
+from fakevmss._wire._validate import parse_bool_flag
+from fakevmss._wire._versions import has_etag, has_resiliency_view
+
+__all__ = ["delete_vm", "get_vm", "list_vms"]
+
+
+def _vm_sort_key(vm: VMLike) -> tuple[str, str]:
+    """Numeric order for Uniform ids ("2" before "10"), then by name."""
+    digits = vm.instance_id if vm.instance_id.isdigit() else ""
+    return digits.rjust(20, "0"), vm.instance_id.lower()
+
+
+def list_vms(env: Env, call: Call) -> WireResponse:
+    """``GET S/{name}/virtualMachines``: one page of VMs (``$filter``/``$select`` ignored)."""
+    expand = parse_expand(call, EXPAND_VM)
+    token = call.arg("$skiptoken")
+    after = decode_skiptoken(token, 2) if token is not None else None
+    sub, rg, name = call.params["sub"], call.params["rg"], call.params["name"]
+    scale_set = env.backend.get_scale_set(sub, rg, name)
+    vms = env.backend.list_vms(sub, rg, name)
+    page, last = page_after(vms, _vm_sort_key, after, env.page_size)
+    value = [
+        vm_json(
+            scale_set,
+            vm,
+            env.clock,
+            etag=has_etag(call.version),
+            deletion_status=has_resiliency_view(call.version),
+            instance_view="instanceview" in expand,
+            user_data="userdata" in expand,
+        )
+        for vm in page
+    ]
+    body: dict[str, object] = {"value": value}
+    if last is not None:
+        body["nextLink"] = call.origin.next_link(call.path, call.query, encode_skiptoken(last))
+    return json_response(200, body)
+
+
+def get_vm(env: Env, call: Call) -> WireResponse:
+    """``GET S/{name}/virtualMachines/{id}``; ``$expand`` instanceView, userData, resiliencyView."""
+    expand = parse_expand(call, EXPAND_VM)
+    sub, rg, name = call.params["sub"], call.params["rg"], call.params["name"]
+    scale_set = env.backend.get_scale_set(sub, rg, name)
+    vm = env.backend.get_vm(sub, rg, name, call.params["instance_id"])
+    body = vm_json(
+        scale_set,
+        vm,
+        env.clock,
+        etag=has_etag(call.version),
+        deletion_status="resiliencyview" in expand,
+        instance_view="instanceview" in expand,
+        user_data="userdata" in expand,
+    )
+    return json_response(200, body)
+
+
+def delete_vm(env: Env, call: Call) -> WireResponse:
+    """``DELETE S/{name}/virtualMachines/{id}``: 202 with the LRO headers."""
+    force = parse_bool_flag("forceDeletion", call.arg("forceDeletion"))
+    sub, rg, name = call.params["sub"], call.params["rg"], call.params["name"]
+    operation = env.backend.delete_vm(sub, rg, name, call.params["instance_id"], force=force)
+    return json_response(202, None, env.lro_headers(call, operation, location=True))
