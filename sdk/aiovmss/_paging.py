@@ -1,0 +1,112 @@
+"""AsyncPaged: iterate a list operation's items across pages, following ``nextLink``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from urllib.parse import parse_qs, quote, urljoin, urlsplit
+
+from aiovmss.errors import AzureError
+
+if TYPE_CHECKING:
+    from aiovmss._pipeline import Pipeline
+
+__all__ = ["AsyncPaged", "PageParser", "model_page_parser", "next_page_url"]
+
+T = TypeVar("T")
+
+PageParser = Callable[[bytes], tuple[Sequence[T], str | None]]
+"""Turns a page's body into ``(items, nextLink)``."""
+
+
+class _PageModel(Protocol):
+    """A pydantic page model such as ``aiovmss.models.Page[Item]``."""
+
+    @classmethod
+    def model_validate_json(cls, data: bytes, /) -> Any:
+        """Parse a page body."""
+        ...
+
+
+def model_page_parser(page_model: type[_PageModel]) -> PageParser[Any]:
+    """A parser validating a whole page body at once (fast for big pages).
+
+    ``page_model`` is a model with ``value`` and ``next_link`` (``aiovmss.models.Page[Item]``).
+    """
+
+    def parse(body: bytes) -> tuple[Sequence[Any], str | None]:
+        page = page_model.model_validate_json(body or b"{}")
+        return page.value, page.next_link
+
+    return parse
+
+
+def next_page_url(next_link: str | None, current_url: str, api_version: str) -> str | None:
+    """The URL of the next page: ``nextLink`` as given (made absolute), or None when absent.
+
+    ARM's nextLink already carries ``api-version``; one that lacks it gets the client's.
+    """
+    if not next_link:
+        return None
+    url = urljoin(current_url, next_link)
+    if "api-version" in parse_qs(urlsplit(url).query, keep_blank_values=True):
+        return url
+    separator = "&" if urlsplit(url).query else "?"
+    return f"{url}{separator}api-version={quote(api_version, safe='')}"
+
+
+class AsyncPaged(Generic[T]):
+    """The items of a list operation; ``async for`` them, or use :meth:`by_page`.
+
+    Nothing is requested until iteration starts, and each iteration starts again from the first
+    page. A server that sends the same ``nextLink`` twice ends the iteration with ``AzureError``.
+    """
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        url: str,
+        parse: PageParser[T],
+        *,
+        api_version: str,
+        operation: str,
+        resource: str,
+    ) -> None:
+        self._pipeline = pipeline
+        self._url = url
+        self._parse = parse
+        self._api_version = api_version
+        self._operation = operation
+        self._resource = resource
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._items()
+
+    def by_page(self) -> AsyncIterator[list[T]]:
+        """Iterate page by page; each page is a list of items."""
+        return self._pages()
+
+    async def _items(self) -> AsyncIterator[T]:
+        async for page in self._pages():
+            for item in page:
+                yield item
+
+    async def _pages(self) -> AsyncIterator[list[T]]:
+        url: str | None = self._url
+        seen: set[str] = set()
+        while url is not None:
+            seen.add(url)
+            response = await self._pipeline.send(
+                "GET", url, operation=self._operation, resource=self._resource
+            )
+            items, next_link = self._parse(response.body)
+            yield list(items)
+            url = next_page_url(next_link, url, self._api_version)
+            if url is not None and url in seen:
+                raise AzureError(
+                    f"{self._operation} {self._resource}: the service repeated nextLink {url!r};"
+                    " stopping to avoid an endless loop"
+                )
+
+    def __repr__(self) -> str:
+        return f"<AsyncPaged {self._operation} {self._resource}>"

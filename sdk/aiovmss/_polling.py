@@ -1,0 +1,258 @@
+"""AsyncLROPoller: waits for an ARM long-running operation on the client's clock.
+
+The ARM algorithm (decisions in :mod:`aiovmss._lro`): after the first response, poll the
+``Azure-AsyncOperation`` URL if given, else the ``Location`` URL, else the resource's
+``provisioningState``; PUT and PATCH end with a GET of the resource. Polling is lazy: it runs
+inside :meth:`AsyncLROPoller.result` / :meth:`AsyncLROPoller.wait`, never in the background.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+from aiovmss import _lro
+from aiovmss._lro import LroState, PollingSettings
+from aiovmss.errors import (
+    ArmError,
+    ClientAuthenticationError,
+    HttpResponseError,
+    OperationFailedError,
+    ResourceNotFoundError,
+    ThrottledError,
+    WaitTimeoutError,
+)
+from aiovmss.transport import HttpResponse
+
+if TYPE_CHECKING:
+    from aiovmss._client import ComputeClient
+    from aiovmss._pipeline import Pipeline
+
+__all__ = ["AsyncLROPoller", "PollingSettings"]
+
+T = TypeVar("T")
+
+# Result types a continuation token may name: the key is the model's name in aiovmss.models.
+_RESULT_TYPES = frozenset({"VirtualMachineScaleSet", "VirtualMachineScaleSetVM"})
+
+
+def _result_parser(key: str | None) -> Callable[[bytes], Any] | None:
+    """The ``from_wire`` of the model named ``key`` (None: the operation has no result)."""
+    if key is None:
+        return None
+    if key not in _RESULT_TYPES:
+        raise ValueError(f"unknown LRO result type {key!r}")
+    from aiovmss import models  # the models import the client's package; import late
+
+    parser: Callable[[bytes], Any] = getattr(models, key).from_wire
+    return parser
+
+
+class AsyncLROPoller(Generic[T]):
+    """A long-running operation: ``await poller.result()`` waits for it and returns its result.
+
+    Sleeps go through the client's clock, ``Retry-After`` first (clamped to the client's
+    min/max polling interval), else the client's ``polling_interval``. Concurrent ``result()``
+    calls share one polling run; a call waiting behind another is bounded by that call's
+    ``timeout``, not its own.
+    """
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        state: LroState,
+        settings: PollingSettings,
+        *,
+        next_poll_at: float | None = None,
+    ) -> None:
+        self._pipeline = pipeline
+        self._state = state
+        self._settings = settings
+        self._parse = _result_parser(state.result_type)
+        self._next_poll_at = next_poll_at
+        self._lock = asyncio.Lock()
+        self._finished = False
+        self._result: Any = None
+        self._error: BaseException | None = None
+        self._arm_error: Any = None
+
+    @classmethod
+    def from_response(
+        cls,
+        pipeline: Pipeline,
+        settings: PollingSettings,
+        response: HttpResponse,
+        *,
+        method: str,
+        url: str,
+        operation: str,
+        resource: str,
+        result_type: str | None,
+        api_version: str,
+    ) -> AsyncLROPoller[Any]:
+        """Start watching the operation that ``response`` (to ``method url``) began."""
+        state = _lro.initial_state(
+            method,
+            url,
+            response.status_code,
+            response.headers,
+            response.body,
+            operation=operation,
+            resource=resource,
+            result_type=result_type,
+            api_version=api_version,
+        )
+        delay = _lro.poll_delay(response.headers, settings)
+        return cls(pipeline, state, settings, next_poll_at=pipeline.clock.now() + delay)
+
+    @classmethod
+    def from_continuation_token(cls, client: ComputeClient, token: str) -> AsyncLROPoller[Any]:
+        """Resume an operation from :meth:`continuation_token`, polling through ``client``.
+
+        Raises:
+            ValueError: the token is malformed, or its URLs are not on the client's base URL.
+        """
+        state = _lro.state_from_token(token, origin=client.base_url)
+        return cls(client.pipeline, state, client.polling_settings)
+
+    def status(self) -> str:
+        """The operation's status: ``InProgress``, ``Succeeded``, ``Failed``, ``Canceled``."""
+        return self._state.status
+
+    def done(self) -> bool:
+        """True once the operation is over and its result (if any) has been fetched."""
+        if self._finished:
+            return True
+        needs_get = self._parse is not None and self._state.final_body is None
+        return self._state.done and not needs_get
+
+    def continuation_token(self) -> str:
+        """A JSON string to resume this operation elsewhere (URLs and names; no secrets)."""
+        return _lro.state_to_token(self._state)
+
+    # The timeout runs on the client's clock (virtual in tests), which asyncio.timeout cannot do.
+    async def result(self, timeout: float | None = None) -> T:  # noqa: ASYNC109
+        """Wait for the operation and return its result (None for deletes).
+
+        Args:
+            timeout: seconds on the client's clock; the operation keeps running after it.
+
+        Raises:
+            OperationFailedError: the operation ended Failed or Canceled.
+            WaitTimeoutError: ``timeout`` passed first; call ``result()`` again to go on.
+            HttpResponseError: a poll was refused (after the pipeline's retries).
+        """
+        async with self._lock:
+            if not self._finished:
+                clock = self._pipeline.clock
+                deadline = None if timeout is None else clock.now() + timeout
+                await self._drive(deadline, timeout)
+                await self._settle()
+        if self._error is not None:
+            raise self._error
+        return cast(T, self._result)
+
+    async def wait(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        """Wait for the operation to end; raises as :meth:`result` does."""
+        await self.result(timeout)
+
+    async def _drive(self, deadline: float | None, limit: float | None) -> None:
+        """Poll until the state is terminal or ``deadline`` passes."""
+        clock = self._pipeline.clock
+        while not self._state.done:
+            now = clock.now()
+            wait = 0.0 if self._next_poll_at is None else max(0.0, self._next_poll_at - now)
+            if deadline is not None and now + wait > deadline:
+                if deadline > now:
+                    await clock.sleep(deadline - now)
+                raise WaitTimeoutError(
+                    f"{self._state.operation} {self._state.resource}: still "
+                    f"{self._state.status} after {limit} s; call result() again to keep waiting"
+                )
+            if wait > 0:
+                await clock.sleep(wait)
+            response = await self._poll_once()
+            delay = _lro.poll_delay(response.headers, self._settings)
+            self._next_poll_at = clock.now() + delay
+
+    async def _poll_once(self) -> HttpResponse:
+        """One poll by the state's strategy; updates the state and returns the response."""
+        strategy = self._state.strategy
+        if strategy == _lro.ASYNC_OPERATION:
+            return await self._poll_async_operation()
+        if strategy == _lro.LOCATION:
+            return await self._poll_location()
+        return await self._poll_resource()
+
+    async def _get(self, url: str) -> HttpResponse:
+        """GET a polling URL through the pipeline (retries, auth, error mapping)."""
+        return await self._pipeline.send(
+            "GET", url, operation=self._state.operation, resource=self._state.resource
+        )
+
+    async def _poll_async_operation(self) -> HttpResponse:
+        assert self._state.async_url is not None
+        response = await self._get(self._state.async_url)
+        self._state.status, self._arm_error = _lro.operation_status(response.body)
+        return response
+
+    async def _poll_location(self) -> HttpResponse:
+        assert self._state.location_url is not None
+        try:
+            response = await self._get(self._state.location_url)
+        except (ThrottledError, ClientAuthenticationError):
+            raise
+        except HttpResponseError as exc:
+            # The Location URL reports a failed operation as an error status.
+            self._state.status = "Failed"
+            self._arm_error = exc.error
+            raise self._failure() from exc
+        if response.status_code != 202:
+            self._state.status = _lro.SUCCEEDED
+        return response
+
+    async def _poll_resource(self) -> HttpResponse:
+        try:
+            response = await self._get(self._state.resource_url)
+        except ResourceNotFoundError as exc:
+            if self._state.method != "DELETE":
+                raise
+            self._state.status = _lro.SUCCEEDED  # deleted: the resource is gone
+            return HttpResponse(exc.status_code)
+        current = _lro.provisioning_state(response.body)
+        if current is None or current.lower() in _lro.TERMINAL_STATUSES:
+            self._state.status = current or _lro.SUCCEEDED
+            if self._state.wants_resource:
+                self._state.final_body = response.body
+        return response
+
+    async def _settle(self) -> None:
+        """Turn a terminal state into the result (final GET for PUT/PATCH) or the error."""
+        if self._state.status != _lro.SUCCEEDED:
+            self._error = self._failure()
+        elif self._state.wants_resource and self._parse is not None:
+            body = self._state.final_body
+            if body is None:
+                body = (await self._get(self._state.resource_url)).body
+            self._result = self._parse(body)
+        self._finished = True
+
+    def _failure(self) -> OperationFailedError:
+        """The OperationFailedError for the current (Failed or Canceled) state."""
+        error = self._arm_error if isinstance(self._arm_error, ArmError) else None
+        if error is None:
+            error = ArmError.from_json(self._arm_error or {"code": self._state.status})
+        state = self._state
+        return OperationFailedError(
+            f"{state.operation} {state.resource}: operation {state.status} {error.code}: "
+            f"{error.message}".rstrip(": "),
+            status=state.status,
+            error=error,
+            operation=state.operation,
+            resource=state.resource,
+        )
+
+    def __repr__(self) -> str:
+        state = self._state
+        return f"<AsyncLROPoller {state.operation} {state.resource} {state.status}>"
