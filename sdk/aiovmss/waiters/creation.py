@@ -8,7 +8,7 @@ poll ``provisioningState`` until it reads ``Succeeded`` or ``Failed``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiovmss.errors import VMCreationFailedError, WaitTimeoutError
 from aiovmss.waiters._decisions import CreationTracker
@@ -16,6 +16,9 @@ from aiovmss.waiters._observe import OnPoll, notify, observe_scale_set, observe_
 from aiovmss.waiters._polling import BeforeSleep, Round, poll_until_settled
 from aiovmss.waiters._results import CreationOutcome, CreationResult, Observation
 from aiovmss.waiters.strategies import RetryIfCreationInProgress
+
+if TYPE_CHECKING:
+    from aiovmss._client import ComputeClient
 
 __all__ = [
     "DEFAULT_CREATE_POLL_INTERVAL",
@@ -70,7 +73,7 @@ async def _settle(
 
 
 async def wait_for_vm_creation(
-    client: Any,
+    client: ComputeClient,
     rg: str,
     scale_set: str,
     instance_id: str,
@@ -107,7 +110,7 @@ async def wait_for_vm_creation(
 
 
 async def wait_for_scale_set_provisioning(
-    client: Any,
+    client: ComputeClient,
     rg: str,
     scale_set: str,
     *,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiovmss.errors import VMDeletionFailedError, WaitTimeoutError
 from aiovmss.waiters._decisions import DeletionTracker
@@ -35,6 +35,9 @@ from aiovmss.waiters._results import (
     Verdict,
 )
 from aiovmss.waiters.strategies import ResilientDeleteWindow, RetryIfDeletionInProgress
+
+if TYPE_CHECKING:
+    from aiovmss._client import ComputeClient
 
 __all__ = [
     "DEFAULT_DELETE_POLL_INTERVAL",
@@ -163,7 +166,7 @@ async def _watch(watch: _DeletionWatch, **loop: Any) -> dict[str, DeletionResult
 
 
 async def wait_for_vm_deletion(
-    client: Any,
+    client: ComputeClient,
     rg: str,
     scale_set: str,
     instance_id: str,
@@ -219,7 +222,7 @@ async def wait_for_vm_deletion(
 
 
 async def wait_for_instances_deleted(
-    client: Any,
+    client: ComputeClient,
     rg: str,
     scale_set: str,
     instance_ids: Iterable[str],
@@ -271,7 +274,7 @@ async def wait_for_instances_deleted(
 
 
 async def wait_for_scale_set_deletion(
-    client: Any,
+    client: ComputeClient,
     rg: str,
     scale_set: str,
     *,
@@ -296,7 +299,7 @@ async def wait_for_scale_set_deletion(
         WaitTimeoutError: not gone in time; ``.result`` as above.
     """
     start = client.clock.now()
-    loop = {
+    loop: dict[str, Any] = {
         "timeout": timeout,
         "poll_interval": poll_interval,
         "start": start,
