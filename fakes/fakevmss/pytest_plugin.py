@@ -1,16 +1,56 @@
-"""pytest plugin (auto-registered): ``fake_compute`` and ``compute_client`` fixtures.
+"""pytest plugin (auto-registered through ``pytest11``): fixtures for testing against the fake.
 
-Heavy imports happen inside the fixtures so that loading the plugin never fails or slows down
-a test session that does not use it.
+Fixtures:
+    fake_compute: a fresh ``FakeCompute`` per test, built from the test's
+        ``@pytest.mark.fake_compute(**kwargs)`` marker if it has one.
+    compute_client: an ``aiovmss.ComputeClient`` wired to ``fake_compute`` through its
+        in-process transport and virtual clock; closed after the test.
+
+When a test that used the fake fails, its report gains a "fakevmss" section with the fake's
+seed and the timeline of its VMs, so a seeded random failure can be replayed.
+
+Heavy imports happen inside the fixtures: loading the plugin (which pytest does for every
+session in an environment where fakevmss is installed) must never fail or slow a session down.
+The plugin keeps no global state and opens no ports, so it is safe under pytest-xdist.
+
+Example::
+
+    @pytest.mark.fake_compute(seed=7)
+    async def test_delete(compute_client, fake_compute):
+        fake_compute.faults.fail_delete("InternalExecutionError", attempts=2)
+        ...
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
 import pytest
 
-__all__ = ["pytest_configure"]
+if TYPE_CHECKING:
+    from fakevmss._fake import FakeCompute
+
+__all__ = [
+    "compute_client",
+    "fake_compute",
+    "pytest_configure",
+    "pytest_runtest_makereport",
+]
 
 MARKER = "fake_compute"
+_FAKE_KEY = pytest.StashKey["FakeCompute"]()
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _async_fixture(function: _F) -> _F:
+    """pytest-asyncio's fixture decorator (it works in strict and auto mode alike)."""
+    try:
+        import pytest_asyncio
+    except ImportError:  # pragma: no cover - then the project runs async fixtures itself
+        return cast(_F, pytest.fixture(function))
+    return cast(_F, pytest_asyncio.fixture(function))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -19,3 +59,72 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{MARKER}(**kwargs): keyword arguments for the FakeCompute of the fake_compute fixture",
     )
+
+
+def _fake_kwargs(node: pytest.Item) -> dict[str, Any]:
+    """Merge ``fake_compute`` markers, the closest (function over class over module) winning."""
+    kwargs: dict[str, Any] = {}
+    for marker in reversed(list(node.iter_markers(MARKER))):
+        if marker.args:
+            raise pytest.UsageError(f"@pytest.mark.{MARKER} takes keyword arguments only")
+        kwargs.update(marker.kwargs)
+    return kwargs
+
+
+@pytest.fixture
+def fake_compute(request: pytest.FixtureRequest) -> Iterator[FakeCompute]:
+    """A fresh ``FakeCompute`` (configured by ``@pytest.mark.fake_compute(**kwargs)``)."""
+    from fakevmss import FakeCompute
+
+    item = request.node
+    fake = FakeCompute(**_fake_kwargs(item))
+    item.stash[_FAKE_KEY] = fake
+    yield fake
+
+
+@_async_fixture
+async def compute_client(fake_compute: FakeCompute) -> AsyncIterator[Any]:
+    """An ``aiovmss.ComputeClient`` on ``fake_compute``'s transport and virtual clock."""
+    # The one place the fake package reaches for aiovmss beyond its transport adapter: the
+    # fixture exists to hand tests a ready client, and the import stays lazy.
+    from aiovmss import ComputeClient, StaticTokenCredential
+
+    client = ComputeClient(
+        StaticTokenCredential("fake-token"),
+        fake_compute.subscription_id,
+        transport=fake_compute.transport(),
+        clock=fake_compute.clock,
+    )
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+def _describe(fake: Any) -> str:
+    """The seed and the VM timeline of ``fake``, for a failing test's report."""
+    lines = [f"seed: {getattr(fake, 'seed', '?')}"]
+    clock = getattr(fake, "clock", None)
+    if clock is not None:
+        lines.append(f"clock: {clock!r}")
+    timeline = getattr(fake, "timeline", None)
+    if callable(timeline):
+        try:
+            text = timeline()
+        except Exception as error:  # a report must never break the run
+            text = f"(timeline unavailable: {error!r})"
+        lines.append("timeline:")
+        lines.append(str(text) if str(text) else "(no VM events)")
+    return "\n".join(lines)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
+    """Add the fake's seed and timeline to the report of a failed test that used it."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    fake = item.stash.get(_FAKE_KEY, None)
+    if fake is not None and report.failed:
+        report.sections.append(("fakevmss", _describe(fake)))
