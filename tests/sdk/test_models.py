@@ -491,3 +491,26 @@ def test_nested_model_error_names_the_location() -> None:
     with pytest.raises(ValidationError) as caught:
         VirtualMachineScaleSet.from_wire({"sku": {"capacity": "many"}})
     assert ("sku", "capacity") in [tuple(e["loc"]) for e in caught.value.errors()]
+
+
+def test_get_modify_put_sends_only_writable_fields() -> None:
+    got = VirtualMachineScaleSet.from_wire(
+        {
+            "id": "/subscriptions/s/x",
+            "name": "web",
+            "location": "westus",
+            "properties": {"provisioningState": "Succeeded", "overprovision": True},
+        }
+    )
+    assert got.properties is not None
+    got.properties.overprovision = False
+    got.properties.resiliency_policy = ResiliencyPolicy(
+        resilient_vm_deletion_policy=ResilientVMDeletionPolicy(enabled=True)
+    )
+    assert got.to_wire() == {
+        "location": "westus",
+        "properties": {
+            "overprovision": False,
+            "resiliencyPolicy": {"resilientVMDeletionPolicy": {"enabled": True}},
+        },
+    }
