@@ -1,0 +1,108 @@
+"""Resilient create under injected OS provisioning timeouts: attempts, settle outcome, timeline.
+
+On the embedded fake, VM 1 times out twice and then comes up; VM 3 times out on every attempt,
+so Resilient create gives up on it after 30 minutes and the scale set ends Failed. The waiter
+sees each VM settle, and the table shows how many attempts each one took.
+
+    python samples/resilient_create.py
+    python samples/resilient_create.py --live --subscription ID --resource-group RG
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from _common import (
+    PollProgress,
+    Session,
+    clock_text,
+    open_session,
+    parse_args,
+    print_timeline,
+    say,
+    scale_set_body,
+)
+from _common import table as print_table
+
+from aiovmss import AsyncLROPoller
+from aiovmss.errors import OperationFailedError, VMCreationFailedError
+from aiovmss.waiters import CreationOutcome, CreationResult, Observation, wait_for_vm_creation
+
+NAME = "resilient-create"
+CAPACITY = 4
+
+
+def inject_faults(session: Session) -> None:
+    if session.fake is None:
+        return
+    faults = session.fake.faults
+    faults.fail_create("OSProvisioningTimeout", scale_set=NAME, instances=["1"], attempts=2)
+    faults.fail_create("OSProvisioningTimeout", scale_set=NAME, instances=["3"])
+    say("Injected: VM 1 times out twice, VM 3 times out on every attempt.")
+
+
+async def create(session: Session) -> AsyncLROPoller[Any]:
+    client, rg = session.client, session.resource_group
+    say(f"Creating {rg}/{NAME} with {CAPACITY} VMs, resilient create on...")
+    return await client.scale_sets.begin_create_or_update(
+        rg, NAME, scale_set_body(session.location, CAPACITY)
+    )
+
+
+async def finish(poller: AsyncLROPoller[Any]) -> None:
+    try:
+        await poller.result()
+        say("  create LRO Succeeded")
+    except OperationFailedError as error:
+        say(f"  create LRO ended {error.status} ({error.code}): some VMs did not come up")
+
+
+async def settle(session: Session, start: float) -> dict[str, CreationResult]:
+    client, rg = session.client, session.resource_group
+    ids = [str(i) for i in range(CAPACITY)]
+    results: dict[str, CreationResult] = {}
+    with PollProgress(start, "VM", total=len(ids)) as progress:
+
+        def on_poll(name: str, observation: Observation) -> None:
+            progress(name, observation)
+
+        async def one(iid: str) -> None:
+            try:
+                results[iid] = await wait_for_vm_creation(
+                    client, rg, NAME, iid, poll_interval=30, on_poll=on_poll
+                )
+            except VMCreationFailedError as error:
+                results[iid] = error.result
+
+        await asyncio.gather(*(one(iid) for iid in ids))
+    return results
+
+
+def report(session: Session, results: dict[str, CreationResult], start: float) -> None:
+    rg = session.resource_group
+    rows = []
+    for iid, result in sorted(results.items()):
+        attempts = "?" if session.fake is None else session.fake.vm(rg, NAME, iid).create_attempts
+        rows.append([iid, attempts, result.outcome.value, clock_text(result.elapsed)])
+    print_table("Resilient create", ["instance", "attempts", "outcome", "settled after"], rows)
+    if not session.live:
+        print_timeline(session.fake, rg, NAME, sorted(results))
+    ok = sum(r.outcome is CreationOutcome.SUCCEEDED for r in results.values())
+    elapsed = session.client.clock.now() - start
+    say(f"Settled: {ok} Succeeded, {len(results) - ok} Failed after {clock_text(elapsed)}")
+
+
+async def main() -> int:
+    args = parse_args(__doc__ or "")
+    async with open_session(args) as session:
+        inject_faults(session)
+        start = session.client.clock.now()
+        poller = await create(session)
+        _, results = await asyncio.gather(finish(poller), settle(session, start))
+        report(session, results, start)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))
