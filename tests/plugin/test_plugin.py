@@ -1,0 +1,153 @@
+"""The pytest plugin, loaded only through its entry point, in fresh pytester projects."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins: list[str] = []  # the plugin must arrive through the pytest11 entry point
+
+INI = """
+[pytest]
+asyncio_mode = auto
+asyncio_default_fixture_loop_scope = function
+filterwarnings = error
+"""
+
+SCALE_SET = """
+BODY = {
+    "location": "westus",
+    "sku": {"name": "Standard_D2s_v3", "capacity": 2},
+    "properties": {
+        "orchestrationMode": "Uniform",
+        "virtualMachineProfile": {
+            "storageProfile": {"osDisk": {"osType": "Linux", "createOption": "FromImage"}}
+        },
+        "resiliencyPolicy": {"resilientVMDeletionPolicy": {"enabled": True}},
+    },
+}
+
+
+async def create(client):
+    poller = await client.scale_sets.begin_create_or_update("rg", "web", BODY)
+    return await poller.result()
+"""
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makeini(INI)
+    return pytester
+
+
+def test_fixtures_give_a_client_on_a_fresh_fake(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        SCALE_SET
+        + """
+from fakevmss import FakeCompute
+
+
+async def test_create(compute_client, fake_compute):
+    assert isinstance(fake_compute, FakeCompute)
+    assert compute_client.clock is fake_compute.clock
+    scale_set = await create(compute_client)
+    assert scale_set.name == "web"
+    assert sorted(fake_compute.scale_set("rg", "web").instance_ids) == ["0", "1"]
+
+
+async def test_next_test_gets_a_fresh_fake(compute_client):
+    names = [s.name async for s in compute_client.scale_sets.list("rg")]
+    assert names == []
+
+
+def test_sync_test_can_use_the_fake(fake_compute):
+    assert fake_compute.requests == []
+"""
+    )
+    result = project.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
+def test_marker_is_registered_and_configures_the_fake(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+import pytest
+
+pytestmark = pytest.mark.fake_compute(location="eastus", seed=5)
+
+
+@pytest.mark.fake_compute(subscription_id="11111111-2222-3333-4444-555555555555")
+def test_marker(fake_compute):
+    assert fake_compute.subscription_id == "11111111-2222-3333-4444-555555555555"
+    assert fake_compute.location == "eastus"
+
+
+def test_module_marker_only(fake_compute):
+    assert fake_compute.location == "eastus"
+"""
+    )
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "--strict-markers")
+    result.assert_outcomes(passed=2)
+    markers = project.runpytest_subprocess("--markers")
+    markers.stdout.fnmatch_lines(["@pytest.mark.fake_compute(**kwargs)*"])
+
+
+def test_positional_marker_arguments_are_an_error(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+import pytest
+
+
+@pytest.mark.fake_compute(7)
+def test_bad(fake_compute):
+    pass
+"""
+    )
+    result = project.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*keyword arguments only*"])
+
+
+def test_failing_test_report_shows_seed_and_timeline(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        SCALE_SET
+        + """
+import pytest
+
+
+@pytest.mark.fake_compute(seed=4242)
+async def test_fails(compute_client, fake_compute):
+    await create(compute_client)
+    poller = await compute_client.scale_set_vms.begin_delete("rg", "web", "1")
+    await poller.result()
+    assert False, "deliberate"
+
+
+async def test_passes(fake_compute):
+    pass
+"""
+    )
+    result = project.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1, passed=1)
+    text = result.stdout.str()
+    assert "fakevmss" in text
+    assert "seed: 4242" in text
+    assert "timeline:" in text
+    section = text[text.index("seed: 4242") :]
+    assert "1" in section and "deliberate" in text
+
+
+def test_safe_under_xdist(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        SCALE_SET
+        + """
+import pytest
+
+
+@pytest.mark.parametrize("n", range(6))
+async def test_many(compute_client, fake_compute, n):
+    await create(compute_client)
+    assert fake_compute.scale_set("rg", "web").provisioning_state == "Succeeded"
+"""
+    )
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(passed=6)
