@@ -253,7 +253,7 @@ def test_urls_are_absolute_with_the_request_version() -> None:
         "/operations/op1?api-version=2025-01-01&monitor=true"
     )
     link = origin.next_link("/p", {"api-version": "x", "$skiptoken": "old", "$filter": "a b"}, "T")
-    assert link == "http://127.0.0.1:8080/p?api-version=2025-01-01&%24filter=a+b&%24skiptoken=T"
+    assert link == "http://127.0.0.1:8080/p?api-version=2025-01-01&$filter=a+b&$skiptoken=T"
 
 
 def test_keyset_paging_survives_deletes_between_pages() -> None:

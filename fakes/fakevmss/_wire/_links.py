@@ -45,7 +45,8 @@ class Origin:
     def url(self, path: str, **query: str) -> str:
         """An absolute URL for ``path`` with the api-version first, then ``query``."""
         params = {"api-version": self.api_version, **query}
-        return f"{self.scheme}://{self.netloc}{quote(path, safe='/%')}?{urlencode(params)}"
+        encoded = urlencode(params, safe="$")
+        return f"{self.scheme}://{self.netloc}{quote(path, safe='/%')}?{encoded}"
 
     def operation_url(self, sub: str, location: str, operation_id: str, *, monitor: bool) -> str:
         """The Azure-AsyncOperation URL, or the Location URL when ``monitor``."""
