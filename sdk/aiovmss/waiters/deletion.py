@@ -320,7 +320,7 @@ async def wait_for_scale_set_deletion(
             horizon=horizon,
             concurrency=concurrency,
             on_poll=on_poll,
-            use_list=instance_ids is None,
+            use_list=True,
             start=start,
         )
         vms = await _watch(watch, **loop)
