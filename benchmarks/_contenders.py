@@ -127,7 +127,11 @@ class AiovmssClient(Contender):
         from aiovmss import ComputeClient, StaticTokenCredential
 
         self.client = ComputeClient(
-            StaticTokenCredential("bench"), SUB, base_url=base_url, polling_interval=0.0
+            StaticTokenCredential("bench"),
+            SUB,
+            base_url=base_url,
+            polling_interval=0.0,
+            min_polling_interval=0.0,  # honour the server's Retry-After: 0 as azure-core does
         )
         await self.client.__aenter__()
 
