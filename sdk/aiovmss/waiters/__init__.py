@@ -12,8 +12,16 @@ from aiovmss.waiters._results import (
     ScaleSetDeletionResult,
     Verdict,
 )
-from aiovmss.waiters.creation import wait_for_scale_set_provisioning, wait_for_vm_creation
+from aiovmss.waiters.creation import (
+    DEFAULT_CREATE_POLL_INTERVAL,
+    DEFAULT_CREATE_TIMEOUT,
+    wait_for_scale_set_provisioning,
+    wait_for_vm_creation,
+)
 from aiovmss.waiters.deletion import (
+    DEFAULT_DELETE_POLL_INTERVAL,
+    DEFAULT_DELETE_TIMEOUT,
+    DEFAULT_HORIZON,
     wait_for_instances_deleted,
     wait_for_scale_set_deletion,
     wait_for_vm_deletion,
@@ -34,6 +42,11 @@ from aiovmss.waiters.strategies import (
 )
 
 __all__ = [
+    "DEFAULT_CREATE_POLL_INTERVAL",
+    "DEFAULT_CREATE_TIMEOUT",
+    "DEFAULT_DELETE_POLL_INTERVAL",
+    "DEFAULT_DELETE_TIMEOUT",
+    "DEFAULT_HORIZON",
     "CreationOutcome",
     "CreationResult",
     "DeletionOutcome",
