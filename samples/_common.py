@@ -179,19 +179,26 @@ class PollProgress:
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """A table: rich when available, aligned text otherwise."""
-    rows = [[str(cell) for cell in row] for row in rows]
+    cells = [[_text(cell) for cell in row] for row in rows]
     if Table is not None and Console is not None:
         grid = Table(title=title)
         for column in columns:
             grid.add_column(column)
-        for row in rows:
+        for row in cells:
             grid.add_row(*row)
         Console(file=sys.stdout, width=110).print(grid)
         return
-    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
     say(title)
-    for row in [list(columns), *rows]:
+    for row in [list(columns), *cells]:
         say("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def _text(cell: object) -> str:
+    """A cell's text: enum members by value, ``None`` as a dash."""
+    if cell is None:
+        return "-"
+    return str(getattr(cell, "value", cell))
 
 
 def print_timeline(fake: Any, rg: str, scale_set: str, instance_ids: Iterable[str]) -> None:

@@ -23,21 +23,24 @@ async def create(session: Session) -> None:
         rg, NAME, scale_set_body(session.location, 3)
     )
     scale_set = await poller.result()
-    policy = scale_set.properties.resiliency_policy
+    props = scale_set.properties
+    policy = props.resiliency_policy if props else None
+    creation = policy.resilient_vm_creation_policy if policy else None
+    deletion = policy.resilient_vm_deletion_policy if policy else None
     say(
-        f"  provisioningState {scale_set.properties.provisioning_state}; "
-        f"resilient create {policy.resilient_vm_creation_policy.enabled}, "
-        f"resilient delete {policy.resilient_vm_deletion_policy.enabled}"
+        f"  provisioningState {props.provisioning_state if props else '?'}; "
+        f"resilient create {creation.enabled if creation else False}, "
+        f"resilient delete {deletion.enabled if deletion else False}"
     )
     await wait_for_scale_set_provisioning(client, rg, NAME, poll_interval=15)
 
 
 async def show_vms(session: Session) -> list[str]:
-    rows, ids = [], []
+    rows: list[list[object]] = []
+    ids: list[str] = []
     async for vm in session.client.scale_set_vms.list(session.resource_group, NAME):
         ids.append(str(vm.instance_id))
-        props = vm.properties
-        rows.append([vm.instance_id, props.provisioning_state, props.resilient_vm_deletion_status])
+        rows.append([vm.instance_id, vm.provisioning_state, vm.resilient_vm_deletion_status])
     print_table(f"VMs of {NAME}", ["instance", "provisioningState", "deletion status"], rows)
     return ids
 
