@@ -92,6 +92,13 @@ def deletion_verdict(
     return Verdict.IN_PROGRESS
 
 
+def _settled_at(history: list[Observation], verdict: Verdict, now: float) -> float:
+    """When the wait ended: the settling observation's time, else ``now``."""
+    if verdict is not Verdict.IN_PROGRESS and history:
+        return history[-1].time
+    return now
+
+
 def creation_verdict(provisioning_state: str | None) -> Verdict:
     """``Succeeded`` and ``Failed`` (or ``Canceled``) settle a create; all else is in progress."""
     state = normalise(provisioning_state)
@@ -148,7 +155,7 @@ class DeletionTracker:
             self.failed_since = None
 
     def result(self, now: float) -> DeletionResult:
-        """The result so far (``TimedOut`` while still in progress)."""
+        """The result so far (``TimedOut`` while still in progress); elapsed until it settled."""
         outcome = {
             Verdict.DELETED: DeletionOutcome.DELETED,
             Verdict.FAILED: DeletionOutcome.FAILED,
@@ -157,7 +164,7 @@ class DeletionTracker:
             instance_id=self.instance_id,
             outcome=outcome,
             polls=len(self.history),
-            elapsed=now - self.started,
+            elapsed=_settled_at(self.history, self.verdict, now) - self.started,
             last_seen=self.last_seen,
             history=list(self.history),
         )
@@ -188,7 +195,7 @@ class CreationTracker:
         return judged
 
     def result(self, now: float) -> CreationResult:
-        """The result so far (``TimedOut`` while still in progress)."""
+        """The result so far (``TimedOut`` while still in progress); elapsed until it settled."""
         outcome = {
             Verdict.SUCCEEDED: CreationOutcome.SUCCEEDED,
             Verdict.FAILED: CreationOutcome.FAILED,
@@ -197,7 +204,7 @@ class CreationTracker:
             name=self.name,
             outcome=outcome,
             polls=len(self.history),
-            elapsed=now - self.started,
+            elapsed=_settled_at(self.history, self.verdict, now) - self.started,
             last_seen=self.last_seen,
             history=list(self.history),
         )
