@@ -65,10 +65,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load_faults(path: str) -> list[Any]:
+    """Read and check a faults file (before any fake exists, so mistakes fail fast)."""
+    from fakevmss._errors import ArmException
+    from fakevmss.adapters.server import check_fault
+
     with open(path, encoding="utf-8") as handle:
         faults = json.load(handle)
     if not isinstance(faults, list):
         raise ValueError("the faults file must hold a JSON list of fault objects")
+    for spec in faults:
+        try:
+            check_fault(spec)
+        except ArmException as exc:
+            raise ValueError(f"bad fault in {path}: {exc}") from None
     return faults
 
 
@@ -98,8 +107,9 @@ async def _serve(args: argparse.Namespace) -> int:
     from fakevmss._errors import ArmException
     from fakevmss.adapters.server import add_fault
 
+    faults = _load_faults(args.faults) if args.faults else []
     fake = _make_fake(args)
-    for spec in _load_faults(args.faults) if args.faults else []:
+    for spec in faults:
         try:
             add_fault(fake, spec)
         except ArmException as exc:

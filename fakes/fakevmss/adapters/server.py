@@ -44,7 +44,7 @@ from fakevmss._http import DroppedConnection, WireRequest, WireResponse
 if TYPE_CHECKING:
     from fakevmss._fake import FakeCompute
 
-__all__ = ["CONTROL_PREFIX", "FAULT_KINDS", "add_fault", "aiohttp_app"]
+__all__ = ["CONTROL_PREFIX", "FAULT_KINDS", "add_fault", "aiohttp_app", "check_fault"]
 
 #: Every control-API path starts with this.
 CONTROL_PREFIX = "/_fake/"
@@ -112,8 +112,12 @@ def _bad(target: str, message: str) -> ArmException:
     return ArmException(400, INVALID_PARAMETER, message, target=target)
 
 
-def _fault_call(spec: Any) -> tuple[str, list[Any], dict[str, Any]]:
-    """Check a fault object; return (method name, positional args, keyword args)."""
+def check_fault(spec: Any) -> tuple[str, list[Any], dict[str, Any]]:
+    """Check a control-API fault object; return (``fake.faults`` method, args, kwargs).
+
+    Raises:
+        ArmException: 400 ``InvalidParameter`` (with ``target``) for a bad fault object.
+    """
     if not isinstance(spec, dict):
         raise _bad("fault", "A fault must be a JSON object.")
     kind = spec.get("kind")
@@ -145,7 +149,7 @@ def add_fault(fake: FakeCompute, spec: Any) -> Any:
     Raises:
         ArmException: 400 ``InvalidParameter`` (with ``target``) for a bad fault object.
     """
-    kind, args, kwargs = _fault_call(spec)
+    kind, args, kwargs = check_fault(spec)
     try:
         return getattr(fake.faults, kind)(*args, **kwargs)
     except (TypeError, ValueError) as exc:
