@@ -55,6 +55,22 @@ def test_create_window() -> None:
     assert ResilientCreateWindow().horizon == 1800.0
     assert ResilientCreateWindow().attempts == 5
 
+    class Timings:
+        create_max_attempts = 3
+        create_time_limit = 600.0
+
+    assert ResilientCreateWindow.from_timings(Timings()) == ResilientCreateWindow(3, 600.0)
+
+
+def test_windows_match_the_fake_timings() -> None:
+    timings = pytest.importorskip("fakevmss").Timings()
+    assert ResilientDeleteWindow.from_timings(timings).horizon == 156 * 60
+    assert ResilientCreateWindow.from_timings(timings) == ResilientCreateWindow()
+    short = ResilientDeleteWindow.from_timings(
+        type(timings)(delete_max_retries=2, delete_attempt=10.0)
+    )
+    assert short.retry_delays == (0.0, 600.0) and short.horizon == 3 * 10.0 + 600.0
+
 
 def test_stop_after_clock_delay_uses_the_clock_not_monotonic() -> None:
     clock = ManualClock()

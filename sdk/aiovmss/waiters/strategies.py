@@ -92,11 +92,12 @@ class ResilientDeleteWindow:
     @classmethod
     def from_timings(cls, timings: Any) -> ResilientDeleteWindow:
         """Read a ``fakevmss.Timings`` (or anything with the same attribute names)."""
-        delays = _first_attr(timings, "delete_retry_delays", "retry_delays")
-        duration = _first_attr(timings, "delete_attempt", "delete_attempt_duration", "delete")
+        delays = getattr(timings, "delete_retry_delays", None) or _DELETE_RETRY_DELAYS
+        retries = getattr(timings, "delete_max_retries", None)
+        duration = getattr(timings, "delete_attempt", None)
         return cls(
-            retry_delays=tuple(float(d) for d in delays) if delays else _DELETE_RETRY_DELAYS,
-            attempt_duration=float(duration) if duration is not None else _DELETE_ATTEMPT,
+            retry_delays=tuple(float(d) for d in delays[:retries]),
+            attempt_duration=_DELETE_ATTEMPT if duration is None else float(duration),
         )
 
     def stop(self, clock: Clock, *, start: float | None = None) -> StopAfterClockDelay:
@@ -116,17 +117,19 @@ class ResilientCreateWindow:
         """Seconds from a VM's first create attempt until it must have settled."""
         return self.time_limit
 
+    @classmethod
+    def from_timings(cls, timings: Any) -> ResilientCreateWindow:
+        """Read a ``fakevmss.Timings`` (or anything with the same attribute names)."""
+        attempts = getattr(timings, "create_max_attempts", None)
+        limit = getattr(timings, "create_time_limit", None)
+        return cls(
+            attempts=5 if attempts is None else int(attempts),
+            time_limit=1800.0 if limit is None else float(limit),
+        )
+
     def stop(self, clock: Clock, *, start: float | None = None) -> StopAfterClockDelay:
         """A stop that fires once the create window has passed on ``clock``."""
         return StopAfterClockDelay(self.horizon, clock, start=start)
-
-
-def _first_attr(obj: Any, *names: str) -> Any:
-    for name in names:
-        value = getattr(obj, name, None)
-        if value is not None:
-            return value
-    return None
 
 
 class _ClockDelay(stop_base):
