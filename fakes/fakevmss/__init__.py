@@ -1,3 +1,22 @@
 """fakevmss: an in-process fake of the Azure VM Scale Set API with Resilient create and delete."""
 
-__all__: list[str] = []
+from fakevmss._clock import RealClock, TimerHandle, VirtualClock
+from fakevmss._fake import FakeCompute, ScaleSetView, VMView
+from fakevmss._faults import FaultHandle, Faults, HttpFault
+from fakevmss._state import HistoryEvent, RoundEvent
+from fakevmss._timings import Timings
+
+__all__ = [
+    "FakeCompute",
+    "FaultHandle",
+    "Faults",
+    "HistoryEvent",
+    "HttpFault",
+    "RealClock",
+    "RoundEvent",
+    "ScaleSetView",
+    "TimerHandle",
+    "Timings",
+    "VMView",
+    "VirtualClock",
+]

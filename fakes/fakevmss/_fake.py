@@ -1,0 +1,346 @@
+"""FakeCompute: the fake's facade over clock, faults, backend and wire app, plus inspection.
+
+Inspection: live VM and scale set views, a JSON snapshot, a readable timeline.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any, cast
+
+from fakevmss._backend import Backend
+from fakevmss._clock import RealClock, VirtualClock
+from fakevmss._faults import Faults
+from fakevmss._http import RequestRecord, WireRequest, WireResponse
+from fakevmss._state import VM, HistoryEvent, RoundEvent, ScaleSet
+from fakevmss._timings import Timings
+
+if TYPE_CHECKING:
+    from fakevmss._wire import WireApp
+    from fakevmss._wire._types import BackendLike
+
+__all__ = ["DEFAULT_SUBSCRIPTION", "FakeCompute", "ScaleSetView", "VMView"]
+
+DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+
+
+class VMView:
+    """A live, read-only view of one VM (it keeps answering after the VM is deleted)."""
+
+    __slots__ = ("_vm",)
+
+    def __init__(self, vm: VM) -> None:
+        self._vm = vm
+
+    @property
+    def instance_id(self) -> str:
+        """Instance id."""
+        return self._vm.instance_id
+
+    @property
+    def name(self) -> str:
+        """VM name."""
+        return self._vm.name
+
+    @property
+    def exists(self) -> bool:
+        """False once the VM was deleted (the API then answers 404)."""
+        return self._vm.exists
+
+    @property
+    def provisioning_state(self) -> str:
+        """Current provisioning state (``Deleted`` once gone)."""
+        return self._vm.provisioning_state
+
+    @property
+    def resilient_vm_deletion_status(self) -> str:
+        """``Enabled``, ``Disabled``, ``InProgress`` or ``Failed``."""
+        return self._vm.deletion_status
+
+    @property
+    def create_attempts(self) -> int:
+        """Create attempts made (first attempt plus resilient retries)."""
+        return self._vm.create_attempts
+
+    @property
+    def delete_attempts(self) -> int:
+        """Delete attempts made (the user's attempts plus resilient retries)."""
+        return self._vm.delete_attempts
+
+    @property
+    def history(self) -> list[HistoryEvent]:
+        """Every event of the VM's life, in order."""
+        return list(self._vm.history)
+
+    def __repr__(self) -> str:
+        vm = self._vm
+        return (
+            f"<VMView {vm.name} {vm.provisioning_state} deletion={vm.deletion_status} "
+            f"create_attempts={vm.create_attempts} delete_attempts={vm.delete_attempts}>"
+        )
+
+
+class ScaleSetView:
+    """A live, read-only view of one scale set."""
+
+    __slots__ = ("_scale_set",)
+
+    def __init__(self, scale_set: ScaleSet) -> None:
+        self._scale_set = scale_set
+
+    @property
+    def name(self) -> str:
+        """Scale set name."""
+        return self._scale_set.name
+
+    @property
+    def exists(self) -> bool:
+        """False once the scale set was deleted."""
+        return self._scale_set.exists
+
+    @property
+    def provisioning_state(self) -> str:
+        """Current provisioning state."""
+        return self._scale_set.provisioning_state
+
+    @property
+    def orchestration_mode(self) -> str:
+        """``Uniform`` or ``Flexible``."""
+        return self._scale_set.orchestration_mode
+
+    @property
+    def instance_ids(self) -> list[str]:
+        """Ids of the live VMs, in creation order."""
+        vms = sorted(self._scale_set.vms.values(), key=lambda vm: vm.index)
+        return [vm.instance_id for vm in vms]
+
+    @property
+    def history(self) -> list[RoundEvent]:
+        """The scale set's resilient delete rounds (time, instance ids)."""
+        return list(self._scale_set.history)
+
+    def __repr__(self) -> str:
+        s = self._scale_set
+        return f"<ScaleSetView {s.name} {s.provisioning_state} vms={len(s.vms)}>"
+
+
+class FakeCompute:
+    """An in-process fake of the Azure VM Scale Set API with Resilient create and delete.
+
+    Args:
+        clock: a ``VirtualClock`` (default, auto-advancing) or ``RealClock``.
+        seed: seeds fault probabilities and ids; a failing test should print it.
+        subscription_id, location: defaults of the Python helpers and operation URLs.
+        timings: durations of the emulation (DESIGN §6).
+        api_versions, lenient_api_versions, page_size: wire-layer settings.
+        features_registered: False makes enabling a policy need ``register_feature`` first.
+
+    Example::
+
+        fake = FakeCompute(seed=7)
+        fake.faults.fail_create("OSProvisioningTimeout", scale_set="web", attempts=2)
+        fake.create_scale_set("rg", "web", capacity=1)
+        fake.clock.advance(1800)
+        assert fake.vm("rg", "web", "0").create_attempts == 3
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: VirtualClock | RealClock | None = None,
+        seed: int = 0,
+        subscription_id: str = DEFAULT_SUBSCRIPTION,
+        location: str = "westus",
+        timings: Timings | None = None,
+        api_versions: tuple[str, ...] = ("2023-07-01", "2024-07-01"),
+        features_registered: bool = True,
+        page_size: int = 100,
+        lenient_api_versions: bool = False,
+    ) -> None:
+        self.clock = clock if clock is not None else VirtualClock()
+        self.seed = seed
+        self.subscription_id = subscription_id
+        self.location = location
+        self.timings = timings if timings is not None else Timings()
+        self.api_versions = tuple(api_versions)
+        self.features_registered = features_registered
+        self.page_size = page_size
+        self.lenient_api_versions = lenient_api_versions
+        self.faults = Faults(random.Random(seed))
+        self.requests: list[RequestRecord] = []
+        self.backend = self._new_backend()
+        self._wire: WireApp | None = None
+
+    def _new_backend(self) -> Backend:
+        return Backend(
+            self.clock,
+            self.timings,
+            self.faults,
+            seed=self.seed,
+            features_registered=self.features_registered,
+            location=self.location,
+        )
+
+    # -- the wire and its adapters --------------------------------------------------------
+
+    def _wire_app(self) -> WireApp:
+        if self._wire is None:
+            from fakevmss._wire import WireApp
+
+            # list[ScaleSet] is a list[ScaleSetLike] in practice; lists are invariant for mypy.
+            backend = cast("BackendLike", self.backend)
+            self._wire = WireApp(
+                backend,
+                clock=self.clock,
+                faults=self.faults,
+                records=self.requests,
+                api_versions=self.api_versions,
+                lenient_api_versions=self.lenient_api_versions,
+                page_size=self.page_size,
+                location=self.location,
+                lro_retry_after=self.timings.lro_retry_after,
+            )
+        return self._wire
+
+    async def handle(self, request: WireRequest) -> WireResponse:
+        """Answer one ARM request (raises ``DroppedConnection`` for an injected drop)."""
+        return await self._wire_app().handle(request)
+
+    def transport(self) -> Any:
+        """An ``aiovmss`` transport that talks to this fake in-process (no sockets)."""
+        from fakevmss.adapters.aiovmss import FakeTransport
+
+        return FakeTransport(self)
+
+    def respx_router(self, **kwargs: Any) -> Any:
+        """A respx router serving this fake to httpx code."""
+        from fakevmss.adapters.respx import respx_router
+
+        return respx_router(self, **kwargs)
+
+    def azure_core_transport(self, **kwargs: Any) -> Any:
+        """An azure-core async transport for the official ``azure-mgmt-compute`` client."""
+        from fakevmss.adapters.azure_core import FakeAzureCoreTransport
+
+        return FakeAzureCoreTransport(self, **kwargs)
+
+    def aiohttp_app(self, **kwargs: Any) -> Any:
+        """An aiohttp application serving this fake over real HTTP (plus ``/_fake/``)."""
+        from fakevmss.adapters.server import aiohttp_app
+
+        return aiohttp_app(self, **kwargs)
+
+    # -- Python-level setup ---------------------------------------------------------------
+
+    def create_scale_set(
+        self,
+        rg: str,
+        name: str,
+        *,
+        capacity: int = 2,
+        os_type: str = "Linux",
+        orchestration_mode: str = "Uniform",
+        creation_policy: bool = True,
+        deletion_policy: bool = True,
+        tags: dict[str, str] | None = None,
+        subscription: str | None = None,
+    ) -> ScaleSetView:
+        """Create (or update) a scale set through the backend, as a PUT would."""
+        doc: dict[str, Any] = {
+            "location": self.location,
+            "tags": dict(tags or {}),
+            "sku": {"name": "Standard_D2s_v3", "tier": "Standard", "capacity": capacity},
+            "properties": {
+                "orchestrationMode": orchestration_mode,
+                "upgradePolicy": {"mode": "Manual"},
+                "virtualMachineProfile": {
+                    "storageProfile": {"osDisk": {"osType": os_type, "createOption": "FromImage"}}
+                },
+                "resiliencyPolicy": {
+                    "resilientVMCreationPolicy": {"enabled": creation_policy},
+                    "resilientVMDeletionPolicy": {"enabled": deletion_policy},
+                },
+            },
+        }
+        sub = subscription or self.subscription_id
+        scale_set, _, _ = self.backend.put_scale_set(sub, rg, name, doc)
+        return ScaleSetView(scale_set)
+
+    def attach_vm(self, rg: str, name: str, *, subscription: str | None = None) -> VMView:
+        """Attach one VM to a Flexible scale set (a plain create: Resilient create never runs)."""
+        sub = subscription or self.subscription_id
+        return VMView(self.backend.attach_vm(sub, rg, name))
+
+    # -- inspection -----------------------------------------------------------------------
+
+    def _scale_set_obj(self, rg: str, name: str, subscription: str | None) -> ScaleSet:
+        key = ((subscription or self.subscription_id).lower(), rg.lower(), name.lower())
+        found = self.backend.scale_sets.get(key)
+        if found is None:
+            removed = [s for s in self.backend.removed if s.key == key]
+            if not removed:
+                raise KeyError(f"no scale set {rg}/{name}")
+            found = removed[-1]
+        return found
+
+    def scale_set(self, rg: str, name: str, *, subscription: str | None = None) -> ScaleSetView:
+        """A live view of a scale set (also after it was deleted).
+
+        Raises:
+            KeyError: no such scale set was ever created.
+        """
+        return ScaleSetView(self._scale_set_obj(rg, name, subscription))
+
+    def vm(
+        self, rg: str, name: str, instance_id: str, *, subscription: str | None = None
+    ) -> VMView:
+        """A live view of a VM (also after it was deleted).
+
+        Raises:
+            KeyError: no such VM was ever created.
+        """
+        scale_set = self._scale_set_obj(rg, name, subscription)
+        key = instance_id.lower()
+        vm = scale_set.vms.get(key) or scale_set.graveyard.get(key)
+        if vm is None:
+            raise KeyError(f"no VM {instance_id} in scale set {rg}/{name}")
+        return VMView(vm)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything the fake holds, JSON-able (served as ``GET /_fake/state``)."""
+        live = list(self.backend.scale_sets.values())
+        return {
+            "time": self.clock.now(),
+            "utcnow": self.clock.utcnow().isoformat(),
+            "seed": self.seed,
+            "scale_sets": [s.as_dict() for s in live],
+            "deleted_scale_sets": [s.as_dict() for s in self.backend.removed],
+            "features": [f.as_dict() for f in self.backend.features.values()],
+            "requests": len(self.requests),
+        }
+
+    def timeline(self, rg: str | None = None, name: str | None = None) -> str:
+        """A readable per-VM timeline (for failing-test reports), filtered by rg and name."""
+        from fakevmss._timeline import render_timeline
+
+        every = [*self.backend.scale_sets.values(), *self.backend.removed]
+        chosen = [
+            s
+            for s in every
+            if (rg is None or s.resource_group.lower() == rg.lower())
+            and (name is None or s.name.lower() == name.lower())
+        ]
+        return render_timeline(chosen, seed=self.seed)
+
+    def reset(self) -> None:
+        """Forget every resource, operation and request record; keep the clock and faults."""
+        self.backend.close()
+        self.backend = self._new_backend()
+        self.requests.clear()
+        self._wire = None
+
+    def __repr__(self) -> str:
+        return (
+            f"<FakeCompute seed={self.seed} scale_sets={len(self.backend.scale_sets)} "
+            f"clock={self.clock!r}>"
+        )

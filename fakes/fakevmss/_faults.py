@@ -1,0 +1,407 @@
+"""Fault plans: scripted or seeded failures of VM create/delete attempts, and HTTP faults.
+
+Matchers are small callable classes that combine with ``&``, ``|`` and ``~`` (as in respx and
+tenacity). Every ``fail_*``/HTTP method returns a :class:`FaultHandle` whose ``remove()`` takes
+the fault out of the plan.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "AttemptAtMost",
+    "AttemptContext",
+    "Chance",
+    "DeleteFailure",
+    "FaultHandle",
+    "Faults",
+    "HttpFault",
+    "InstanceIn",
+    "Matcher",
+    "ScaleSetIs",
+]
+
+FALLBACK_STATES = ("Failed", "Running")
+HTTP_KINDS = ("error", "throttle", "drop", "slow")
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptContext:
+    """What a VM fault matcher sees: scale set, instance id, 1-based attempt number."""
+
+    scale_set: str
+    instance_id: str
+    attempt: int
+
+
+class Matcher:
+    """A predicate over an :class:`AttemptContext`; combine with ``&``, ``|``, ``~``."""
+
+    def __call__(self, ctx: AttemptContext) -> bool:
+        """Whether the attempt matches."""
+        raise NotImplementedError
+
+    def __and__(self, other: Matcher) -> Matcher:
+        return _Combined(all, (self, other))
+
+    def __or__(self, other: Matcher) -> Matcher:
+        return _Combined(any, (self, other))
+
+    def __invert__(self) -> Matcher:
+        return _Not(self)
+
+
+class _Combined(Matcher):
+    def __init__(self, how: Callable[[Iterable[bool]], bool], parts: tuple[Matcher, ...]) -> None:
+        self.how = how
+        self.parts = parts
+
+    def __call__(self, ctx: AttemptContext) -> bool:
+        # Generator keeps short-circuiting, so a Chance on the right draws only when needed.
+        return self.how(part(ctx) for part in self.parts)
+
+
+class _Not(Matcher):
+    def __init__(self, inner: Matcher) -> None:
+        self.inner = inner
+
+    def __call__(self, ctx: AttemptContext) -> bool:
+        return not self.inner(ctx)
+
+
+class _Always(Matcher):
+    def __call__(self, ctx: AttemptContext) -> bool:
+        return True
+
+
+class ScaleSetIs(Matcher):
+    """The attempt belongs to the scale set ``name`` (case-insensitive)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name.lower()
+
+    def __call__(self, ctx: AttemptContext) -> bool:
+        return ctx.scale_set.lower() == self.name
+
+
+class InstanceIn(Matcher):
+    """The attempt's instance id is one of ``ids`` (case-insensitive)."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.ids = frozenset(i.lower() for i in ids)
+
+    def __call__(self, ctx: AttemptContext) -> bool:
+        return ctx.instance_id.lower() in self.ids
+
+
+class AttemptAtMost(Matcher):
+    """The attempt is one of the VM's first ``n`` attempts."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __call__(self, ctx: AttemptContext) -> bool:
+        return ctx.attempt <= self.n
+
+
+class Chance(Matcher):
+    """True with probability ``p``, drawn from ``rng`` on each call."""
+
+    def __init__(self, p: float, rng: random.Random) -> None:
+        self.p = p
+        self.rng = rng
+
+    def __call__(self, ctx: AttemptContext) -> bool:
+        return self.rng.random() < self.p
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteFailure:
+    """How a delete attempt fails: ARM code and the state the VM falls back to."""
+
+    code: str
+    fallback_state: str = "Failed"
+
+
+@dataclass(slots=True, eq=False)
+class _VMFault:
+    kind: str  # "create" or "delete"
+    code: str
+    matcher: Matcher
+    fallback_state: str = "Failed"
+
+
+@dataclass(slots=True, eq=False)
+class HttpFault:
+    """One scripted HTTP fault (what the wire layer acts on) and its remaining count."""
+
+    kind: str
+    method: str | None = None
+    path: str | re.Pattern[str] | None = None
+    times: int | None = 1
+    status: int = 500
+    code: str = "InternalServerError"
+    message: str | None = None
+    retry_after: float = 10.0
+    after_send: bool = False
+    seconds: float = 0.0
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether this fault applies to a request (method case-insensitive; path substring)."""
+        if self.method is not None and self.method.upper() != method.upper():
+            return False
+        if self.path is None:
+            return True
+        if isinstance(self.path, re.Pattern):
+            return self.path.search(path) is not None
+        return self.path.lower() in path.lower()
+
+
+class FaultHandle:
+    """A fault added to a plan; ``remove()`` takes it out (idempotent)."""
+
+    __slots__ = ("_faults", "fault")
+
+    def __init__(self, faults: Faults, fault: _VMFault | HttpFault) -> None:
+        self._faults = faults
+        self.fault = fault
+
+    def remove(self) -> None:
+        """Take the fault out of the plan."""
+        self._faults._remove(self.fault)
+
+    def __repr__(self) -> str:
+        return f"<FaultHandle {self.fault.kind} {getattr(self.fault, 'code', '')}>"
+
+
+def _check_code(code: Any) -> str:
+    if not isinstance(code, str):
+        raise TypeError(f"code must be a string, got {type(code).__name__}")
+    if not code:
+        raise ValueError("code must not be empty")
+    return code
+
+
+def _check_times(times: Any) -> int | None:
+    if times is None:
+        return None
+    if not isinstance(times, int) or isinstance(times, bool):
+        raise TypeError("times must be an int or None")
+    if times < 1:
+        raise ValueError("times must be at least 1 (None: forever)")
+    return times
+
+
+def _check_number(name: str, value: Any, *, low: float = 0.0, high: float | None = None) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number")
+    if value < low or (high is not None and value > high) or value != value:
+        raise ValueError(f"{name} out of range: {value!r}")
+    return float(value)
+
+
+class Faults:
+    """The fault plan of one fake: VM create/delete faults and HTTP faults.
+
+    Args:
+        rng: the fake's seeded random source; probability faults draw from it per attempt.
+    """
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self._vm: list[_VMFault] = []
+        self._http: list[HttpFault] = []
+
+    # -- VM create/delete faults ------------------------------------------------------
+
+    def _vm_matcher(
+        self, scale_set: Any, instances: Any, attempts: Any, probability: Any
+    ) -> Matcher:
+        matcher: Matcher = _Always()
+        if scale_set is not None:
+            if not isinstance(scale_set, str):
+                raise TypeError("scale_set must be a string")
+            matcher = matcher & ScaleSetIs(scale_set)
+        if instances is not None:
+            ids = [] if isinstance(instances, str) else list(instances)
+            if isinstance(instances, str) or not all(isinstance(i, str) for i in ids):
+                raise TypeError("instances must be a list of instance id strings")
+            matcher = matcher & InstanceIn(ids)
+        if attempts is not None:
+            if not isinstance(attempts, int) or isinstance(attempts, bool):
+                raise TypeError("attempts must be an int or None")
+            if attempts < 1:
+                raise ValueError("attempts must be at least 1 (None: every attempt)")
+            matcher = matcher & AttemptAtMost(attempts)
+        if probability is not None:
+            p = _check_number("probability", probability, high=1.0)
+            matcher = matcher & Chance(p, self.rng)
+        return matcher
+
+    def fail_create(
+        self,
+        code: str,
+        *,
+        scale_set: str | None = None,
+        instances: Iterable[str] | None = None,
+        attempts: int | None = None,
+        probability: float | None = None,
+    ) -> FaultHandle:
+        """Fail matching VM create attempts with ``code`` (an omitted filter matches all).
+
+        ``OSProvisioningTimeout``/``VMStartTimeout`` fail at the OS's provisioning timeout and
+        are retried by Resilient create; other codes fail after the normal create duration.
+        ``attempts=N`` fails each VM's first N attempts; ``probability`` draws per attempt.
+
+        Raises:
+            TypeError, ValueError: a bad argument.
+        """
+        matcher = self._vm_matcher(scale_set, instances, attempts, probability)
+        return self._add_vm(_VMFault("create", _check_code(code), matcher))
+
+    def fail_delete(
+        self,
+        code: str,
+        *,
+        scale_set: str | None = None,
+        instances: Iterable[str] | None = None,
+        attempts: int | None = None,
+        probability: float | None = None,
+        fallback_state: str = "Failed",
+    ) -> FaultHandle:
+        """Fail matching VM delete attempts with ``code``; the VM then shows ``fallback_state``.
+
+        Raises:
+            TypeError, ValueError: a bad argument (``fallback_state`` is Failed or Running).
+        """
+        if fallback_state not in FALLBACK_STATES:
+            raise ValueError(f"fallback_state must be one of {FALLBACK_STATES}")
+        matcher = self._vm_matcher(scale_set, instances, attempts, probability)
+        return self._add_vm(_VMFault("delete", _check_code(code), matcher, fallback_state))
+
+    def _add_vm(self, fault: _VMFault) -> FaultHandle:
+        self._vm.append(fault)
+        return FaultHandle(self, fault)
+
+    def _first(self, kind: str, ctx: AttemptContext) -> _VMFault | None:
+        for fault in self._vm:
+            if fault.kind == kind and fault.matcher(ctx):
+                return fault
+        return None
+
+    def create_outcome(self, scale_set: str, instance_id: str, attempt: int) -> str | None:
+        """The error code of this create attempt, or None for success."""
+        fault = self._first("create", AttemptContext(scale_set, instance_id, attempt))
+        return None if fault is None else fault.code
+
+    def delete_outcome(
+        self, scale_set: str, instance_id: str, attempt: int
+    ) -> DeleteFailure | None:
+        """How this delete attempt fails, or None for success."""
+        fault = self._first("delete", AttemptContext(scale_set, instance_id, attempt))
+        return None if fault is None else DeleteFailure(fault.code, fault.fallback_state)
+
+    # -- HTTP faults --------------------------------------------------------------------
+
+    def _add_http(self, fault: HttpFault) -> FaultHandle:
+        if fault.method is not None and not isinstance(fault.method, str):
+            raise TypeError("method must be a string")
+        if fault.path is not None and not isinstance(fault.path, str | re.Pattern):
+            raise TypeError("path must be a string or a compiled regular expression")
+        fault.times = _check_times(fault.times)
+        self._http.append(fault)
+        return FaultHandle(self, fault)
+
+    def http_error(
+        self,
+        status: int,
+        code: str,
+        *,
+        method: str | None = None,
+        path: str | re.Pattern[str] | None = None,
+        times: int | None = 1,
+        message: str | None = None,
+    ) -> FaultHandle:
+        """Answer matching requests with an ARM error ``status``/``code`` instead of acting."""
+        if not isinstance(status, int) or isinstance(status, bool):
+            raise TypeError("status must be an int")
+        if not 400 <= status <= 599:
+            raise ValueError("status must be an HTTP error status (400-599)")
+        fault = HttpFault("error", method, path, times, status=status, code=_check_code(code))
+        fault.message = message
+        return self._add_http(fault)
+
+    def throttle(
+        self,
+        *,
+        retry_after: float = 10.0,
+        method: str | None = None,
+        path: str | re.Pattern[str] | None = None,
+        times: int | None = 1,
+    ) -> FaultHandle:
+        """Answer matching requests 429 ``TooManyRequests`` with ``Retry-After``."""
+        seconds = _check_number("retry_after", retry_after)
+        fault = HttpFault("throttle", method, path, times, status=429, code="TooManyRequests")
+        fault.retry_after = seconds
+        return self._add_http(fault)
+
+    def drop_connection(
+        self,
+        *,
+        method: str | None = None,
+        path: str | re.Pattern[str] | None = None,
+        times: int | None = 1,
+        after_send: bool = False,
+    ) -> FaultHandle:
+        """Drop the connection of matching requests (``after_send``: after acting on them)."""
+        if not isinstance(after_send, bool):
+            raise TypeError("after_send must be a bool")
+        return self._add_http(HttpFault("drop", method, path, times, after_send=after_send))
+
+    def slow_response(
+        self,
+        seconds: float,
+        *,
+        method: str | None = None,
+        path: str | re.Pattern[str] | None = None,
+        times: int | None = 1,
+    ) -> FaultHandle:
+        """Delay matching responses by ``seconds`` of clock time."""
+        delay = _check_number("seconds", seconds)
+        return self._add_http(HttpFault("slow", method, path, times, seconds=delay))
+
+    def take_http_fault(self, method: str, path: str) -> HttpFault | None:
+        """The first HTTP fault matching the request, consuming one of its ``times``."""
+        for fault in self._http:
+            if fault.matches(method, path):
+                if fault.times is not None:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self._http.remove(fault)
+                return fault
+        return None
+
+    # -- plan management ----------------------------------------------------------------
+
+    def _remove(self, fault: _VMFault | HttpFault) -> None:
+        for plan in (self._vm, self._http):
+            for index, item in enumerate(plan):
+                if item is fault:
+                    del plan[index]
+                    return
+
+    def clear(self) -> None:
+        """Remove every fault."""
+        self._vm.clear()
+        self._http.clear()
+
+    def __len__(self) -> int:
+        return len(self._vm) + len(self._http)
+
+    def __repr__(self) -> str:
+        return f"<Faults vm={len(self._vm)} http={len(self._http)}>"

@@ -1,0 +1,271 @@
+"""The fake's state as plain data: scale sets, VMs, operations, features, history.
+
+No HTTP and no behaviour beyond derived read-only values; the engine (``_lifecycle``) and the
+backend (``_backend``) change these objects, the wire layer reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fakevmss._clock import TimerHandle
+
+__all__ = [
+    "DELETE_FAILED_TAG",
+    "VM",
+    "Feature",
+    "HistoryEvent",
+    "Operation",
+    "RoundEvent",
+    "ScaleSet",
+    "guess_os_type",
+    "policy_enabled",
+]
+
+#: Azure's own test hook: a VM whose scale set carries this tag fails every delete attempt.
+DELETE_FAILED_TAG = "FailForResilientVMDeletionAtDiskDetach"
+
+
+def _get(doc: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(key)
+    return doc
+
+
+def policy_enabled(spec: dict[str, Any], policy: str) -> bool:
+    """Whether ``properties.resiliencyPolicy.<policy>.enabled`` is true in ``spec``."""
+    return _get(spec, "properties", "resiliencyPolicy", policy, "enabled") is True
+
+
+def guess_os_type(spec: dict[str, Any]) -> str:
+    """``osDisk.osType`` if given, else Windows when the image names Windows, else Linux."""
+    storage = _get(spec, "properties", "virtualMachineProfile", "storageProfile")
+    os_type = _get(storage, "osDisk", "osType")
+    if isinstance(os_type, str) and os_type.lower() in ("linux", "windows"):
+        return "Windows" if os_type.lower() == "windows" else "Linux"
+    image = _get(storage, "imageReference")
+    if isinstance(image, dict):
+        words = " ".join(str(image.get(k, "")) for k in ("publisher", "offer", "sku", "id"))
+        if "windows" in words.lower():
+            return "Windows"
+    return "Linux"
+
+
+@dataclass(slots=True)
+class HistoryEvent:
+    """One step in a VM's life: virtual time, event name, attempt, resulting state, code."""
+
+    time: float
+    event: str
+    attempt: int
+    state: str
+    code: str | None = None
+    forced: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return {
+            "time": self.time,
+            "event": self.event,
+            "attempt": self.attempt,
+            "state": self.state,
+            "code": self.code,
+            "forced": self.forced,
+        }
+
+
+@dataclass(slots=True)
+class RoundEvent:
+    """One resilient delete round of a scale set: one forced delete call covering some VMs."""
+
+    time: float
+    event: str
+    instance_ids: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return {"time": self.time, "event": self.event, "instance_ids": list(self.instance_ids)}
+
+
+@dataclass(slots=True, eq=False)
+class Operation:
+    """An asynchronous ARM operation; ``pending`` are instance ids whose outcome it awaits."""
+
+    id: str
+    kind: str
+    subscription: str
+    location: str
+    resource_id: str
+    start_time: float
+    returns_resource: bool = False
+    status: str = "InProgress"
+    end_time: float | None = None
+    error: dict[str, Any] | None = None
+    pending: set[str] = field(default_factory=set)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    scale_set: ScaleSet | None = None  # set when the operation drives the scale set's state
+
+
+@dataclass(slots=True, eq=False)
+class VM:
+    """A scale set VM, with the engine's bookkeeping for its create and delete."""
+
+    scale_set: ScaleSet
+    instance_id: str
+    name: str
+    vm_id: str
+    os_type: str
+    time_created: float
+    index: int
+    tags: dict[str, str] = field(default_factory=dict)
+    provisioning_state: str = "Creating"
+    power_state: str = "starting"
+    latest_model_applied: bool = True
+    etag: int = 1
+    exists: bool = True
+    create_attempts: int = 0
+    delete_attempts: int = 0
+    history: list[HistoryEvent] = field(default_factory=list)
+    # Resilient create: policy snapshot, deadline, last failure code.
+    create_resilient: bool = False
+    create_deadline: float = 0.0
+    create_code: str | None = None
+    create_op: Operation | None = None
+    # Resilient delete: policy snapshot (None: not being deleted), retries used, state.
+    delete_policy: bool | None = None
+    delete_retries: int = 0
+    delete_running: bool = False
+    delete_exhausted: bool = False
+    retry_due: float | None = None
+    delete_waiters: list[Operation] = field(default_factory=list)
+    timer: TimerHandle | None = None
+
+    @property
+    def deletion_status(self) -> str:
+        """``resilientVMDeletionStatus``: Enabled, Disabled, InProgress or Failed."""
+        if self.delete_policy is None:
+            return "Enabled" if self.scale_set.deletion_policy_enabled else "Disabled"
+        if not self.delete_policy:
+            return "Disabled"
+        return "Failed" if self.delete_exhausted else "InProgress"
+
+    @property
+    def deleting(self) -> bool:
+        """Whether a delete attempt runs or a resilient retry is pending."""
+        return self.delete_running or self.retry_due is not None
+
+    def record(self, now: float, event: str, attempt: int, **extra: Any) -> None:
+        """Append a history event with the VM's current state."""
+        self.history.append(HistoryEvent(now, event, attempt, self.provisioning_state, **extra))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able form, with history."""
+        return {
+            "instance_id": self.instance_id,
+            "name": self.name,
+            "vm_id": self.vm_id,
+            "os_type": self.os_type,
+            "exists": self.exists,
+            "provisioning_state": self.provisioning_state,
+            "resilient_vm_deletion_status": self.deletion_status,
+            "create_attempts": self.create_attempts,
+            "delete_attempts": self.delete_attempts,
+            "history": [event.as_dict() for event in self.history],
+        }
+
+
+@dataclass(slots=True, eq=False)
+class ScaleSet:
+    """A scale set: its writable spec as given, live VMs, and deleted VMs kept for inspection."""
+
+    subscription: str
+    resource_group: str
+    name: str
+    spec: dict[str, Any]
+    orchestration_mode: str
+    unique_id: str
+    time_created: float
+    provisioning_state: str = "Creating"
+    etag: int = 1
+    vms: dict[str, VM] = field(default_factory=dict)
+    graveyard: dict[str, VM] = field(default_factory=dict)
+    next_index: int = 0
+    deleting: bool = False
+    exists: bool = True
+    history: list[RoundEvent] = field(default_factory=list)
+    active_ops: int = 0
+    ops_failed: bool = False
+    retry_waiting: dict[str, VM] = field(default_factory=dict)
+    round_timer: TimerHandle | None = None
+    round_at: float | None = None
+
+    @property
+    def creation_policy_enabled(self) -> bool:
+        """Whether the spec enables Resilient create."""
+        return policy_enabled(self.spec, "resilientVMCreationPolicy")
+
+    @property
+    def deletion_policy_enabled(self) -> bool:
+        """Whether the spec enables Resilient delete."""
+        return policy_enabled(self.spec, "resilientVMDeletionPolicy")
+
+    @property
+    def capacity(self) -> int:
+        """VMs that are not being deleted (what ``sku.capacity`` reports)."""
+        return sum(1 for vm in self.vms.values() if vm.delete_policy is None)
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """The spec's tags."""
+        tags = self.spec.get("tags")
+        return dict(tags) if isinstance(tags, dict) else {}
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Case-insensitive identity: subscription, resource group, name."""
+        return (self.subscription.lower(), self.resource_group.lower(), self.name.lower())
+
+    @property
+    def resource_id(self) -> str:
+        """The ARM id."""
+        return (
+            f"/subscriptions/{self.subscription}/resourceGroups/{self.resource_group}"
+            f"/providers/Microsoft.Compute/virtualMachineScaleSets/{self.name}"
+        )
+
+    def find_vm(self, instance_id: str) -> VM | None:
+        """A live VM by instance id (case-insensitive), or None."""
+        return self.vms.get(instance_id.lower())
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able form with every VM (live and deleted) and the delete rounds."""
+        every = sorted([*self.vms.values(), *self.graveyard.values()], key=lambda v: v.index)
+        return {
+            "subscription": self.subscription,
+            "resource_group": self.resource_group,
+            "name": self.name,
+            "exists": self.exists,
+            "orchestration_mode": self.orchestration_mode,
+            "provisioning_state": self.provisioning_state,
+            "capacity": self.capacity,
+            "instance_ids": [vm.instance_id for vm in every if vm.exists],
+            "history": [event.as_dict() for event in self.history],
+            "vms": [vm.as_dict() for vm in every],
+        }
+
+
+@dataclass(slots=True, eq=False)
+class Feature:
+    """A Microsoft.Features registration of one subscription."""
+
+    namespace: str
+    name: str
+    state: str = "NotRegistered"
+    registered_at: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return {"namespace": self.namespace, "name": self.name, "state": self.state}

@@ -1,0 +1,47 @@
+"""A readable per-VM timeline of scale sets, for failing-test reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fakevmss._state import ScaleSet
+
+__all__ = ["format_seconds", "render_timeline"]
+
+
+def format_seconds(t: float) -> str:
+    """Virtual seconds as ``+HH:MM:SS`` (fractions kept when present)."""
+    whole = int(t)
+    hours, rest = divmod(whole, 3600)
+    minutes, seconds = divmod(rest, 60)
+    fraction = f"{t - whole:.3f}"[1:] if t != whole else ""
+    return f"+{hours:02d}:{minutes:02d}:{seconds:02d}{fraction}"
+
+
+def render_timeline(scale_sets: Iterable[ScaleSet], *, seed: int) -> str:
+    """One block per scale set: its delete rounds, then every VM's events in order."""
+    lines = [f"fakevmss timeline (seed={seed})"]
+    for scale_set in scale_sets:
+        gone = "" if scale_set.exists else " (deleted)"
+        lines.append(
+            f"scale set {scale_set.resource_group}/{scale_set.name}{gone}: "
+            f"{scale_set.provisioning_state}, {scale_set.orchestration_mode}"
+        )
+        for event in scale_set.history:
+            ids = ", ".join(event.instance_ids)
+            lines.append(f"  {format_seconds(event.time)} {event.event}: {ids}")
+        every = sorted(
+            [*scale_set.vms.values(), *scale_set.graveyard.values()], key=lambda vm: vm.index
+        )
+        for vm in every:
+            lines.append(
+                f"  vm {vm.instance_id}: {vm.provisioning_state}, deletion={vm.deletion_status}"
+            )
+            for h in vm.history:
+                code = f" {h.code}" if h.code else ""
+                forced = " (forced)" if h.forced else ""
+                lines.append(
+                    f"    {format_seconds(h.time)} {h.event} #{h.attempt}{forced}{code}"
+                    f" -> {h.state}"
+                )
+    return "\n".join(lines)
