@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import resource
 import subprocess
@@ -150,6 +151,7 @@ async def scenario(args: argparse.Namespace) -> dict[str, Any]:
         )
         created_at, virtual_created = time.perf_counter(), fake.clock.now()
         failed = sum(await asyncio.gather(*(failed_vms(client, n) for n in names)))
+        ids = {n: fake.scale_set(RG, n).instance_ids for n in names}
         fake.faults.clear()
         fake.faults.fail_delete("InternalExecutionError", probability=0.05)
         deleted = await asyncio.gather(*(delete(client, fake.clock, n) for n in names))
@@ -164,8 +166,19 @@ async def scenario(args: argparse.Namespace) -> dict[str, Any]:
         "scale_sets_failed_create": states.count("Failed"),
         "vms_failed_create": failed,
         "scale_sets_deleted": deleted.count("Deleted"),
+        **attempts(fake, ids),
         "requests": len(fake.requests),
         "peak_rss_mib": peak_rss_mib(),
+    }
+
+
+def attempts(fake: Any, ids: dict[str, list[str]]) -> dict[str, int]:
+    """Create and delete attempts over every VM (first attempts plus resilient retries)."""
+    vms = [fake.vm(RG, name, i) for name, instance_ids in ids.items() for i in instance_ids]
+    return {
+        "create_attempts": sum(vm.create_attempts for vm in vms),
+        "delete_attempts": sum(vm.delete_attempts for vm in vms),
+        "delete_retry_rounds": sum(len(fake.scale_set(RG, name).history) for name in ids),
     }
 
 
@@ -211,6 +224,11 @@ async def held(args: argparse.Namespace) -> dict[str, Any]:
     """Create ``args.held`` VMs without faults and hold them; RSS before and after."""
     from fakevmss import FakeCompute
 
+    warm = FakeCompute(seed=args.seed)  # imports and first-use caches before the baseline
+    async with client_for(warm) as client:
+        await create(client, "warm", 1)
+    del warm, client
+    gc.collect()
     before = rss_mib()
     fake = FakeCompute(seed=args.seed)
     start = time.perf_counter()
