@@ -131,11 +131,19 @@ async def test_precondition_failed(wire: Wire) -> None:
     assert_arm_error(reply, 412, "PreconditionFailed")
 
 
-async def test_conflict_on_orchestration_mode_change(wire: Wire) -> None:
+async def test_conflict_while_the_scale_set_is_being_deleted(wire: Wire) -> None:
+    assert (await wire.put("web", scale_set_body(1))).status == 201
+    wire.fake.clock.advance(1800)
+    assert (await wire.send("DELETE", f"{S}/web")).status == 202
+    reply = await wire.send("PATCH", f"{S}/web", {"sku": {"capacity": 3}})
+    assert_arm_error(reply, 409, "OperationNotAllowed")
+    assert_arm_error(await wire.put("web"), 409, "OperationNotAllowed")
+
+
+async def test_orchestration_mode_cannot_change(wire: Wire) -> None:
     assert (await wire.put("web")).status == 201
     reply = await wire.put("web", scale_set_body(mode="Flexible"))
-    assert reply.status in (400, 409)
-    assert reply.code == "OperationNotAllowed" or reply.code == "PropertyChangeNotAllowed"
+    assert_arm_error(reply, 400, "OperationNotAllowed", "properties.orchestrationMode")
 
 
 async def test_throttle_fault(wire: Wire) -> None:

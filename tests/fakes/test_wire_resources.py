@@ -255,3 +255,28 @@ async def test_lenient_api_versions() -> None:
     assert "api-version=2025-04-01" in str(created.header("Azure-AsyncOperation"))
     assert (await wire.send("GET", S, api="2024-01-01")).status == 400
     assert json.loads((await wire.send("GET", S, api="2026-01-01")).raw)["value"]
+
+
+async def test_real_clock_scales_retry_after_to_real_seconds() -> None:
+    from fakevmss import FakeCompute, RealClock
+
+    wire = Wire(FakeCompute(seed=0, subscription_id=SUB, clock=RealClock(speed=4.0)))
+    await wire.put("web", scale_set_body(0))
+    deleted = await wire.send("DELETE", f"{S}/web")
+    assert deleted.status == 202 and deleted.header("Retry-After") == "3"  # ceil(10 / 4)
+    wire.fake.faults.throttle(retry_after=120.0)
+    assert (await wire.send("GET", S)).header("Retry-After") == "30"
+
+
+async def test_unregistered_feature_is_refused_then_registration_allows_it() -> None:
+    from fakevmss import FakeCompute
+
+    wire = Wire(FakeCompute(seed=0, subscription_id=SUB, features_registered=False))
+    refused = await wire.put("web", scale_set_body(1))
+    assert refused.status == 400 and refused.code == "SubscriptionNotRegisteredForFeature"
+    features = f"/subscriptions/{SUB}/providers/Microsoft.Features/providers/Microsoft.Compute"
+    for feature in ("ResilientVMScaleSetVMCreation", "ReliableVMDeletion"):
+        reply = await wire.send("POST", f"{features}/features/{feature}/register", api="2021-07-01")
+        assert reply.status == 200
+    wire.fake.clock.advance(10 * MINUTES)
+    assert (await wire.put("web", scale_set_body(1))).status == 201
