@@ -137,8 +137,11 @@ class PollProgress:
     context manager around the wait.
     """
 
-    def __init__(self, start: float, label: str, total: int) -> None:
+    def __init__(
+        self, start: float, label: str, total: int, labels: dict[str, str] | None = None
+    ) -> None:
         self.start, self.label, self.total = start, label, total
+        self.labels = labels or {}
         self.last: dict[str, tuple[Any, ...]] = {}
         self.settled: set[str] = set()
         self._bar: Any = None
@@ -166,7 +169,8 @@ class PollProgress:
         else:
             seen = f"{observation.provisioning_state or '-'} / {observation.deletion_status or '-'}"
         when = clock_text(observation.time - self.start)
-        line = f"  [{when:>9}] {self.label} {name:<6} {seen:<28} -> {observation.verdict.value}"
+        what = f"{self.labels.get(name, self.label)} {name}"
+        line = f"  [{when:>9}] {what:<22} {seen:<28} -> {observation.verdict.value}"
         if self._bar is not None:
             self._bar.console.print(line, highlight=False, markup=False)
         else:
@@ -201,12 +205,16 @@ def _text(cell: object) -> str:
     return str(getattr(cell, "value", cell))
 
 
-def print_timeline(fake: Any, rg: str, scale_set: str, instance_ids: Iterable[str]) -> None:
-    """Each VM's history on the fake's virtual clock (the fake only; live has no history)."""
+def print_timeline(
+    fake: Any, rg: str, scale_set: str, instance_ids: Iterable[str], *, origin: float = 0.0
+) -> None:
+    """Each VM's history from ``origin`` on (the fake's clock; live mode has no history)."""
     say("Timeline (virtual time):")
     for iid in instance_ids:
         for event in fake.vm(rg, scale_set, iid).history:
-            say(f"  {clock_text(_field(event, 'time', 0.0)):>9}  VM {iid:<4} {_event_text(event)}")
+            when = _field(event, "time", 0.0) - origin
+            if when >= 0:
+                say(f"  {clock_text(when):>9}  VM {iid:<4} {_event_text(event)}")
 
 
 def _field(event: Any, name: str, default: Any = None) -> Any:

@@ -50,7 +50,8 @@ async def delete(session: Session, ids: list[str]) -> None:
     say(f"Deleting scale set {rg}/{NAME} and waiting until it is gone...")
     start = client.clock.now()
     await client.scale_sets.begin_delete(rg, NAME)
-    with PollProgress(start, "VM", total=len(ids) + 1) as progress:
+    labels = {NAME: "scale set"}
+    with PollProgress(start, "VM", total=len(ids) + 1, labels=labels) as progress:
         result = await wait_for_scale_set_deletion(
             client, rg, NAME, instance_ids=ids, poll_interval=15, on_poll=progress
         )

@@ -87,7 +87,7 @@ def report(session: Session, results: dict[str, CreationResult], start: float) -
         rows.append([iid, attempts, result.outcome.value, clock_text(result.elapsed)])
     print_table("Resilient create", ["instance", "attempts", "outcome", "settled after"], rows)
     if not session.live:
-        print_timeline(session.fake, rg, NAME, sorted(results))
+        print_timeline(session.fake, rg, NAME, sorted(results), origin=start)
     ok = sum(r.outcome is CreationOutcome.SUCCEEDED for r in results.values())
     elapsed = session.client.clock.now() - start
     say(f"Settled: {ok} Succeeded, {len(results) - ok} Failed after {clock_text(elapsed)}")

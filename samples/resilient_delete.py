@@ -62,9 +62,8 @@ def inject_faults(session: Session, ids: list[str]) -> None:
     say("Injected: first attempts fail; VM 4 also fails retry 1; VM 5 fails every attempt.")
 
 
-async def delete(session: Session, ids: list[str]) -> dict[str, DeletionResult]:
+async def delete(session: Session, ids: list[str], start: float) -> dict[str, DeletionResult]:
     client, rg = session.client, session.resource_group
-    start = client.clock.now()
     poller = await client.scale_sets.begin_delete_instances(rg, NAME, ids)
     try:
         await poller.result()
@@ -77,21 +76,20 @@ async def delete(session: Session, ids: list[str]) -> dict[str, DeletionResult]:
         )
 
 
-def report(session: Session, results: dict[str, DeletionResult]) -> None:
+def report(session: Session, results: dict[str, DeletionResult], start: float) -> None:
     rg = session.resource_group
     rows = []
     for iid, result in results.items():
         attempts = "?" if session.fake is None else session.fake.vm(rg, NAME, iid).delete_attempts
         states = sorted({o.provisioning_state for o in result.history if o.provisioning_state})
-        rows.append(
-            [iid, attempts, "/".join(states), result.outcome.value, clock_text(result.elapsed)]
-        )
+        settled = result.history[-1].time - start if result.history else result.elapsed
+        rows.append([iid, attempts, "/".join(states), result.outcome.value, clock_text(settled)])
     columns = ["instance", "delete attempts", "states seen", "outcome", "settled after"]
     print_table("Resilient delete", columns, rows)
     if session.fake is not None:
-        print_timeline(session.fake, rg, NAME, results)
+        print_timeline(session.fake, rg, NAME, results, origin=start)
     deleted = sum(r.outcome is DeletionOutcome.DELETED for r in results.values())
-    longest = max((r.elapsed for r in results.values()), default=0.0)
+    longest = max((r.history[-1].time - start for r in results.values() if r.history), default=0)
     say(f"Settled: {deleted} Deleted, {len(results) - deleted} Failed after {clock_text(longest)}")
 
 
@@ -100,8 +98,9 @@ async def main() -> int:
     async with open_session(args) as session:
         ids = await create(session)
         inject_faults(session, ids)
-        results = await delete(session, ids)
-        report(session, results)
+        start = session.client.clock.now()
+        results = await delete(session, ids, start)
+        report(session, results, start)
     return 0
 
 

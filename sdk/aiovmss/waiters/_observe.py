@@ -106,22 +106,23 @@ async def list_vms(
 
     Raises :class:`ListRefusedError` when the service refuses the list (Flexible scale sets).
     """
-    wanted = set(wanted)
+    order = list(wanted)
+    watched = set(order)
     found: dict[str, Any] = {}
     try:
         async for vm in client.scale_set_vms.list(rg, scale_set):
-            if (iid := instance_id_of(vm)) in wanted:
+            if (iid := instance_id_of(vm)) in watched:
                 found[iid] = vm
     except Exception as error:
         if _refused(error):
             raise ListRefusedError(str(error)) from error
         observation = error_observation(error, client.clock.now())
-        return {iid: (observation, None) for iid in wanted}
+        return {iid: (observation, None) for iid in order}
     now = client.clock.now()
     gone = Observation(now, http_status=404)
     return {
         iid: (seen_observation(found[iid], now), found[iid]) if iid in found else (gone, None)
-        for iid in wanted
+        for iid in order
     }
 
 
