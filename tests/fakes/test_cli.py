@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import signal
 import subprocess
@@ -18,11 +17,6 @@ from aiohttp import ClientSession
 from fakevmss._cli import build_parser, is_loopback, main
 
 START_TIMEOUT = 30.0  # generous: a cold interpreter on a busy CI machine
-
-# TEMPORARY: the facade (fakevmss._fake) is being written concurrently; drop once it lands.
-needs_fake = pytest.mark.skipif(
-    importlib.util.find_spec("fakevmss._fake") is None, reason="FakeCompute not there yet"
-)
 
 
 @pytest.mark.parametrize(
@@ -154,7 +148,6 @@ SCALE_SET = {
 }
 
 
-@needs_fake
 async def test_serve_subprocess_end_to_end(server: Server) -> None:
     base = server.url
     async with ClientSession() as session:
@@ -191,7 +184,6 @@ async def test_serve_subprocess_end_to_end(server: Server) -> None:
     assert code == 0, stderr.decode()
 
 
-@needs_fake
 async def test_restarted_server_starts_empty(server: Server) -> None:
     async with ClientSession() as session:
         status, _, _ = await call(session, "PUT", f"{server.url}{VMSS}/web?{API}", SCALE_SET)
@@ -206,7 +198,6 @@ async def test_restarted_server_starts_empty(server: Server) -> None:
         assert (await stop_server(again))[0] == 0
 
 
-@needs_fake
 async def test_sigint_stops_cleanly() -> None:
     running = await start_server("--speed", "600")
     running.process.send_signal(signal.SIGINT)
@@ -214,7 +205,6 @@ async def test_sigint_stops_cleanly() -> None:
     assert code == 0, stderr.decode()
 
 
-@needs_fake
 async def test_non_loopback_host_warns() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "fakevmss", "serve", "--host", "0.0.0.0", "--port", "0",
