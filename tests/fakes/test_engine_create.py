@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,9 @@ RG = "rg"
 
 def starts(fake: FakeCompute, name: str, instance_id: str) -> list[float]:
     return [
-        h.time for h in fake.vm(RG, name, instance_id).history if h.event == "create-attempt-started"
+        h.time
+        for h in fake.vm(RG, name, instance_id).history
+        if h.event == "create-attempt-started"
     ]
 
 
@@ -154,9 +157,7 @@ def test_flexible_scale_out_does_get_retries() -> None:
 def test_failed_create_operation_lists_failed_instances() -> None:
     fake = FakeCompute()
     fake.faults.fail_create("AllocationFailed", instances=["1", "2"])
-    _, _, op = fake.backend.put_scale_set(
-        fake.subscription_id, RG, "web", _body(capacity=3)
-    )
+    _, _, op = fake.backend.put_scale_set(fake.subscription_id, RG, "web", _body(capacity=3))
     assert op.status == "InProgress"
     fake.clock.advance(90)
     assert op.status == "Failed"
@@ -202,7 +203,7 @@ def test_instance_ids_are_never_reused(capacity: int) -> None:
     assert fake.scale_set(RG, "web").instance_ids == [str(capacity), str(capacity + 1)]
 
 
-def _body(capacity: int) -> dict[str, object]:
+def _body(capacity: int) -> dict[str, Any]:
     return {
         "location": "westus",
         "sku": {"name": "Standard_D2s_v3", "capacity": capacity},

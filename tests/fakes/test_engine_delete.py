@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from fakevmss import FakeCompute
@@ -152,7 +154,9 @@ def test_policy_change_mid_flight_is_ignored() -> None:
     sub = fake.subscription_id
     fake.backend.delete_vm(sub, RG, "web", "0", force=False)
     at(fake, 61)
-    policy_off = {"properties": {"resiliencyPolicy": {"resilientVMDeletionPolicy": {"enabled": False}}}}
+    policy_off = {
+        "properties": {"resiliencyPolicy": {"resilientVMDeletionPolicy": {"enabled": False}}}
+    }
     fake.backend.patch_scale_set(sub, RG, "web", policy_off)
     at(fake, 10000)
     assert fake.vm(RG, "web", "0").delete_attempts == 6
@@ -163,7 +167,9 @@ def test_policy_turned_on_mid_flight_does_not_add_retries() -> None:
     fake.faults.fail_delete("InternalExecutionError")
     sub = fake.subscription_id
     fake.backend.delete_vm(sub, RG, "web", "0", force=False)
-    policy_on = {"properties": {"resiliencyPolicy": {"resilientVMDeletionPolicy": {"enabled": True}}}}
+    policy_on = {
+        "properties": {"resiliencyPolicy": {"resilientVMDeletionPolicy": {"enabled": True}}}
+    }
     fake.backend.patch_scale_set(sub, RG, "web", policy_on)
     at(fake, 10000)
     vm = fake.vm(RG, "web", "0")
@@ -253,9 +259,7 @@ def test_delete_after_retries_spent_starts_fresh() -> None:
 def test_deleting_a_creating_vm_cancels_its_create() -> None:
     fake = FakeCompute()
     fake.faults.fail_create("OSProvisioningTimeout")
-    _, _, create_op = fake.backend.put_scale_set(
-        fake.subscription_id, RG, "web", _body(capacity=1)
-    )
+    _, _, create_op = fake.backend.put_scale_set(fake.subscription_id, RG, "web", _body(capacity=1))
     fake.clock.advance(10)
     fake.backend.delete_vm(fake.subscription_id, RG, "web", "0", force=False)
     fake.clock.advance(60)
@@ -264,5 +268,5 @@ def test_deleting_a_creating_vm_cancels_its_create() -> None:
     assert fake.vm(RG, "web", "0").create_attempts == 1
 
 
-def _body(capacity: int) -> dict[str, object]:
+def _body(capacity: int) -> dict[str, Any]:
     return {"location": "westus", "sku": {"capacity": capacity}}
