@@ -8,8 +8,10 @@ import json
 import pytest
 from wire_support import AUTH, BASE, S, scale_set_body
 
-from aiovmss.errors import ServiceRequestError, ServiceResponseError
+from aiovmss import ComputeClient, StaticTokenCredential
+from aiovmss.errors import ResourceNotFoundError, ServiceRequestError, ServiceResponseError
 from aiovmss.transport import AsyncTransport, HttpRequest
+from fakevmss import FakeCompute
 from fakevmss._http import WireRequest, WireResponse
 from fakevmss.adapters.aiovmss import FakeTransport
 
@@ -41,7 +43,7 @@ async def test_converts_requests_and_responses() -> None:
     await transport.aclose()
 
 
-async def test_dropped_connections_map_to_aiovmss_errors(fake) -> None:  # type: ignore[no-untyped-def]
+async def test_dropped_connections_map_to_aiovmss_errors(fake: FakeCompute) -> None:
     transport = FakeTransport(fake)
     fake.faults.drop_connection(method="GET")
     with pytest.raises(ServiceRequestError):
@@ -53,7 +55,7 @@ async def test_dropped_connections_map_to_aiovmss_errors(fake) -> None:  # type:
     assert ok.status_code == 200 and ok.json() == {"value": []}
 
 
-async def test_thousand_concurrent_puts_then_list(fake) -> None:  # type: ignore[no-untyped-def]
+async def test_thousand_concurrent_puts_then_list(fake: FakeCompute) -> None:
     transport = FakeTransport(fake)
     body = json.dumps(scale_set_body(0)).encode()
     names = [f"ss{i:04d}" for i in range(1000)]
@@ -68,3 +70,24 @@ async def test_thousand_concurrent_puts_then_list(fake) -> None:  # type: ignore
         seen.extend(item["name"] for item in page["value"])
         url = page.get("nextLink")
     assert sorted(seen) == names
+
+
+async def test_compute_client_end_to_end_on_the_virtual_clock(fake: FakeCompute) -> None:
+    credential = StaticTokenCredential("t")
+    async with ComputeClient(
+        credential, fake.subscription_id, transport=fake.transport(), clock=fake.clock
+    ) as client:
+        poller = await client.scale_sets.begin_create_or_update("rg", "web", scale_set_body(2))
+        created = await poller.result()
+        assert created.properties is not None
+        assert created.properties.provisioning_state == "Succeeded"
+        assert fake.clock.now() == 90.0  # one Linux create attempt, polled on the fake's clock
+        ids = [vm.instance_id async for vm in client.scale_set_vms.list("rg", "web")]
+        assert ids == ["0", "1"]
+        vm = await client.scale_set_vms.get("rg", "web", "0", expand="resiliencyView")
+        assert vm.properties is not None
+        assert vm.properties.resilient_vm_deletion_status == "Enabled"
+        await (await client.scale_sets.begin_delete("rg", "web", force_deletion=True)).result()
+        with pytest.raises(ResourceNotFoundError):
+            await client.scale_sets.get("rg", "web")
+    assert {record.status for record in fake.requests} <= {200, 201, 202, 404}
