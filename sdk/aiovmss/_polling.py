@@ -240,10 +240,16 @@ class AsyncLROPoller(Generic[T]):
 
     def _failure(self) -> OperationFailedError:
         """The OperationFailedError for the current (Failed or Canceled) state."""
-        error = self._arm_error if isinstance(self._arm_error, ArmError) else None
-        if error is None:
-            error = ArmError.from_json(self._arm_error or {"code": self._state.status})
         state = self._state
+        if isinstance(self._arm_error, ArmError):
+            error = self._arm_error
+        elif self._arm_error:
+            error = ArmError.from_json(self._arm_error)
+        else:  # e.g. provisioningState Failed: the service gave no error object
+            error = ArmError(
+                code=f"Operation{state.status}",
+                message=f"the service reported {state.status} without an error",
+            )
         return OperationFailedError(
             f"{state.operation} {state.resource}: operation {state.status} {error.code}: "
             f"{error.message}".rstrip(": "),

@@ -182,6 +182,7 @@ async def test_provisioning_state_failed_raises(clock: ManualClock) -> None:
     with pytest.raises(OperationFailedError) as info:
         await poller.result()
     assert info.value.status == "Failed" and poller.status() == "Failed"
+    assert info.value.code == "OperationFailed" and "rg/web" in str(info.value)
 
 
 @pytest.mark.parametrize("final", ["Failed", "Canceled", "failed"])
