@@ -185,3 +185,21 @@ async def test_vm_creation_waits_through_resilient_create() -> None:
     assert result.succeeded
     assert fake.vm(RG, "web", "0").create_attempts == 3
     assert result.elapsed >= 2 * 8 * 60
+
+
+async def test_a_long_retry_after_stretches_the_next_poll() -> None:
+    fake = FakeCompute(seed=12)
+    fake.faults.fail_delete(CODE, scale_set="web", attempts=2)
+    async with client_for(fake) as client:
+        await create(client, "web", 1)
+        await delete_vm(client, "web", "0")
+        # Longer than the client's 60 s cap: the pipeline gives up, the waiter waits it out.
+        fake.faults.throttle(retry_after=150, method="GET", path="/virtualMachines/0", times=2)
+        result = await wait_for_vm_deletion(client, RG, "web", "0", poll_interval=30)
+    assert result.deleted
+    statuses = [o.http_status for o in result.history]
+    assert statuses[:2] == [429, 429]
+    gets = vm_gets(fake, "web", "0")[-len(result.history) :]
+    gaps = [b.time - a.time for a, b in itertools.pairwise(gets)]
+    assert gaps[:2] == [150.0, 150.0]
+    assert min(gaps) >= 30
