@@ -12,7 +12,10 @@ import json
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fakevmss._fake import FakeCompute
 
 __all__ = ["build_parser", "main"]
 
@@ -81,7 +84,7 @@ def _load_faults(path: str) -> list[Any]:
     return faults
 
 
-def _make_fake(args: argparse.Namespace) -> Any:
+def _make_fake(args: argparse.Namespace) -> FakeCompute:
     from fakevmss import FakeCompute
     from fakevmss._clock import RealClock, VirtualClock
 
