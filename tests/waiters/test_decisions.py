@@ -81,18 +81,19 @@ def test_deletion_tracker_times_a_bare_failed_from_its_first_sighting() -> None:
     judged = [
         tracker.record(Observation(t, provisioning_state=s)).verdict
         for t, s in [
-            (0, "Failed"),
+            (0, "Deleting"),
+            (30, "Failed"),
             (300, "Deleting"),
-            (330, "Failed"),
-            (900, "Failed"),
-            (930, "Failed"),
+            (630, "Deleting"),
+            (660, "Failed"),
         ]
     ]
-    # The Deleting at 300 resets the count: Failed holds from 330, so 930 is the first verdict.
+    # The flap to Deleting does not restart the count: the horizon runs from the first Failed
+    # (30), and a Deleting at 630 is still in progress; the Failed at 660 is final.
     assert judged == [IN_PROGRESS] * 4 + [FAILED]
-    result = tracker.result(now=930.0)
+    result = tracker.result(now=700.0)
     assert result.outcome is DeletionOutcome.FAILED
-    assert result.polls == 5 and result.elapsed == 930.0
+    assert result.polls == 5 and result.elapsed == 660.0
 
 
 def test_deletion_tracker_treats_errors_as_no_news_and_404_as_deleted() -> None:

@@ -203,3 +203,18 @@ async def test_a_long_retry_after_stretches_the_next_poll() -> None:
     gaps = [b.time - a.time for a, b in itertools.pairwise(gets)]
     assert gaps[:2] == [150.0, 150.0]
     assert min(gaps) >= 30
+
+
+async def test_2023_retries_spent_end_failed_within_the_default_timeout() -> None:
+    fake = FakeCompute(seed=13)
+    fake.faults.fail_delete(CODE, scale_set="old")
+    async with client_for(fake, api_version="2023-07-01") as client:
+        await create(client, "old", 1)
+        await delete_vm(client, "old", "0")
+        with pytest.raises(VMDeletionFailedError) as caught:
+            await wait_for_vm_deletion(client, RG, "old", "0", poll_interval=60)
+    result = caught.value.result
+    assert fake.vm(RG, "old", "0").delete_attempts == 6  # every retry ran before the verdict
+    first_failed = next(o.time for o in result.history if o.provisioning_state == "Failed")
+    assert result.history[-1].time - first_failed >= DEFAULT_HORIZON
+    assert result.elapsed < DEFAULT_HORIZON + 5 * 60

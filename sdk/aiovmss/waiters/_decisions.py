@@ -75,8 +75,9 @@ def deletion_verdict(
     ``Failed`` status, or ``provisioningState`` Failed with status ``Disabled``: failed for good.
     ``InProgress`` (or ``Enabled``, or anything unknown): keep polling, whatever the state says,
     because Resilient delete makes the state flap. Without a status (api-version 2023-07-01), a
-    ``Failed`` state is final only once it has held for ``horizon`` seconds (``failed_for``);
-    ``horizon=None`` makes it final at once.
+    ``Failed`` state is final only once ``failed_for`` (seconds since the wait first saw the VM
+    Failed) reaches ``horizon``, the length of the whole retry schedule; ``horizon=None`` makes
+    it final at once.
     """
     status = normalise(deletion_status)
     state = normalise(provisioning_state)
@@ -111,7 +112,7 @@ def creation_verdict(provisioning_state: str | None) -> Verdict:
 
 @dataclass(slots=True)
 class DeletionTracker:
-    """Everything one VM's deletion wait knows: history, how long ``Failed`` has held, verdict."""
+    """Everything one VM's deletion wait knows: history, when it first failed, verdict."""
 
     instance_id: str
     horizon: float | None
@@ -148,11 +149,11 @@ class DeletionTracker:
         )
 
     def _track_failed(self, obs: Observation) -> None:
-        if obs.deletion_status is None and normalise(obs.provisioning_state) == "failed":
-            if self.failed_since is None:
-                self.failed_since = obs.time
-        else:
-            self.failed_since = None
+        # Not reset when the state flaps back to Deleting: the horizon spans the whole retry
+        # schedule, so once it has passed since the first failure no retry can still be due.
+        failed = obs.deletion_status is None and normalise(obs.provisioning_state) == "failed"
+        if failed and self.failed_since is None:
+            self.failed_since = obs.time
 
     def result(self, now: float) -> DeletionResult:
         """The result so far (``TimedOut`` while still in progress); elapsed until it settled."""

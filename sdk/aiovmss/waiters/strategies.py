@@ -238,8 +238,9 @@ class RetryIfDeletionInProgress(retry_base):
     The outcome may be a waiter observation (its ``verdict`` decides), a VM model or dict from
     ``scale_set_vms.get(..., expand="resiliencyView")``, or an error: a 404 stops (deleted),
     transient errors retry, others stop and re-raise. Without ``resilientVMDeletionStatus``
-    (api-version 2023-07-01) a ``Failed`` state stops only after holding for ``horizon``
-    seconds on ``clock``; with no clock that never happens, so pair it with a stop.
+    (api-version 2023-07-01) a ``Failed`` state stops only once ``horizon`` seconds have passed
+    on ``clock`` since the first ``Failed`` was seen (flaps back to ``Deleting`` do not restart
+    the count); with no clock that never happens, so pair it with a stop.
     """
 
     def __init__(self, *, clock: Clock | None = None, horizon: float | None = None) -> None:
@@ -269,8 +270,6 @@ class RetryIfDeletionInProgress(retry_base):
         if status is None and normalise(state) == "failed" and self.clock is not None:
             now = self.clock.now()
             failed_for = now - self._failed_since.setdefault(retry_state, now)
-        else:
-            self._failed_since.pop(retry_state, None)
         return deletion_verdict(state, status, failed_for=failed_for, horizon=self.horizon)
 
 
