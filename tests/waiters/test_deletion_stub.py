@@ -194,3 +194,13 @@ async def test_scale_set_deletion_raises_when_a_vm_fails(stub: StubClient) -> No
     assert caught.value.result.outcome is DeletionOutcome.FAILED
     assert caught.value.result.vms["0"].outcome is DeletionOutcome.FAILED
     assert stub.calls.scale_set_gets == []
+
+
+async def test_known_flexible_mode_skips_the_list(stub: StubClient) -> None:
+    stub.list_error = http_error(400, "OperationNotAllowed")
+    stub.script("web_0000000a", (0, ("Deleting", IP)), (30, GONE))
+    results = await wait_for_instances_deleted(
+        stub, "rg", "web", ["web_0000000a"], orchestration_mode="Flexible"
+    )
+    assert results["web_0000000a"].deleted
+    assert stub.calls.lists == [] and len(stub.calls.gets) == 2

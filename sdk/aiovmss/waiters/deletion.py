@@ -235,12 +235,15 @@ async def wait_for_instances_deleted(
     horizon: float = DEFAULT_HORIZON,
     max_polls: int | None = None,
     raise_on_failure: bool = True,
+    orchestration_mode: str | None = None,
 ) -> dict[str, DeletionResult]:
     """Wait for many VMs of one scale set: one list call per round, or bounded per-VM GETs.
 
     A Uniform scale set is watched with one list VMs call per round (a VM absent from the list,
     or a 404 for the whole scale set, is ``Deleted``). When the list is refused (Flexible), each
-    VM is polled with a GET, at most ``concurrency`` at a time. Waits until every VM settled.
+    VM is polled with a GET, at most ``concurrency`` at a time; pass
+    ``orchestration_mode="Flexible"`` (the scale set's ``properties.orchestrationMode``) to skip
+    the refused list call. Waits until every VM settled.
 
     Raises:
         VMDeletionFailedError: some VM failed for good (unless ``raise_on_failure=False``);
@@ -257,7 +260,7 @@ async def wait_for_instances_deleted(
         horizon=horizon,
         concurrency=concurrency,
         on_poll=on_poll,
-        use_list=True,
+        use_list=(orchestration_mode or "").lower() != "flexible",
         start=start,
     )
     results = await _watch(
