@@ -22,6 +22,7 @@ from aiovmss._retry import (
 from aiovmss._version import __version__
 from aiovmss.errors import (
     ArmError,
+    AzureError,
     ClientAuthenticationError,
     ConflictError,
     HttpResponseError,
@@ -137,6 +138,42 @@ class Pipeline:
             ServiceResponseError: no complete answer (reset, timeout), not retried or spent.
         """
         request = self._build(method, url, json, body, headers)
+        try:
+            try:
+                first: HttpResponse | AzureError = await self._attempt(request)
+            except (ServiceRequestError, ServiceResponseError) as exc:
+                first = exc
+            if isinstance(first, HttpResponse) and first.status_code < 400:
+                return first  # the hot path never builds the retry machinery
+            response = await self._retry(request, first, operation, resource)
+        except ServiceRequestError as exc:
+            raise ServiceRequestError(f"{operation} {resource}: {exc.message}") from exc
+        except ServiceResponseError as exc:
+            raise ServiceResponseError(f"{operation} {resource}: {exc.message}") from exc
+        if response.status_code >= 400:
+            raise error_from_response(
+                response,
+                operation=operation,
+                resource=resource,
+                retry_after_cap=self.retry.max_retry_after,
+            )
+        return response
+
+    async def _retry(
+        self, request: HttpRequest, first: HttpResponse | AzureError, operation: str, resource: str
+    ) -> HttpResponse:
+        # Tenacity judges the first attempt's outcome like any other: the first call of
+        # ``attempt`` replays it, later calls send again.
+        pending = [first]
+
+        async def attempt() -> HttpResponse:
+            if not pending:
+                return await self._attempt(request)
+            outcome = pending.pop()
+            if isinstance(outcome, AzureError):
+                raise outcome
+            return outcome
+
         retrying = build_retrying(
             self.retry,
             method=request.method,
@@ -150,19 +187,7 @@ class Pipeline:
                 max_attempts=self.retry.max_attempts,
             ),
         )
-        try:
-            response: HttpResponse = await retrying(self._attempt, request)
-        except ServiceRequestError as exc:
-            raise ServiceRequestError(f"{operation} {resource}: {exc.message}") from exc
-        except ServiceResponseError as exc:
-            raise ServiceResponseError(f"{operation} {resource}: {exc.message}") from exc
-        if response.status_code >= 400:
-            raise error_from_response(
-                response,
-                operation=operation,
-                resource=resource,
-                retry_after_cap=self.retry.max_retry_after,
-            )
+        response: HttpResponse = await retrying(attempt)
         return response
 
     def _build(
