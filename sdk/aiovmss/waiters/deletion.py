@@ -294,7 +294,7 @@ async def wait_for_scale_set_deletion(
 
     The VMs are those listed when the wait starts (Uniform), or ``instance_ids`` if given; a
     Flexible scale set without ``instance_ids`` is judged by the scale set alone. One deadline
-    covers both phases.
+    covers both phases; ``on_poll`` gets the VMs' instance ids, then the scale set's name.
 
     Raises:
         VMDeletionFailedError: a VM (or the scale set) failed for good; ``.result`` is the
@@ -309,6 +309,7 @@ async def wait_for_scale_set_deletion(
         "max_polls": max_polls,
         "before_sleep": before_sleep,
     }
+    where = f"scale set {rg}/{scale_set}"
     if instance_ids is not None:
         ids: list[str] | None = [str(i) for i in instance_ids]
     else:
@@ -316,21 +317,26 @@ async def wait_for_scale_set_deletion(
     vms: dict[str, DeletionResult] = {}
     if ids:
         watch = _DeletionWatch(
-            client,
-            rg,
-            scale_set,
-            ids,
-            horizon=horizon,
-            concurrency=concurrency,
-            on_poll=on_poll,
-            use_list=True,
-            start=start,
-        )
+            client, rg, scale_set, ids, horizon=horizon, concurrency=concurrency,
+            on_poll=on_poll, use_list=True, start=start,
+        )  # fmt: skip
         vms = await _watch(watch, **loop)
-        outcome = _scale_set_outcome(vms)
-        summary = ScaleSetDeletionResult(scale_set, outcome, 0, client.clock.now() - start, vms=vms)
-        _raise_unsettled(vms, f"scale set {rg}/{scale_set}", timeout, summary, True)
-    tracker = DeletionTracker(scale_set, None, start)
+        elapsed = client.clock.now() - start
+        summary = ScaleSetDeletionResult(scale_set, _scale_set_outcome(vms), 0, elapsed, vms=vms)
+        _raise_unsettled(vms, where, timeout, summary, True)
+    own = await _watch_scale_set(client, rg, scale_set, on_poll, loop)
+    result = ScaleSetDeletionResult(
+        scale_set, own.outcome, own.polls, own.elapsed, own.last_seen, own.history, vms
+    )
+    _raise_unsettled({scale_set: own}, where, timeout, result, True)
+    return result
+
+
+async def _watch_scale_set(
+    client: Any, rg: str, scale_set: str, on_poll: OnPoll | None, loop: dict[str, Any]
+) -> DeletionResult:
+    """Poll the scale set itself until 404 (Deleted) or ``Failed``."""
+    tracker = DeletionTracker(scale_set, None, loop["start"])
 
     async def poll() -> Round:
         observation, model = await observe_scale_set(client, rg, scale_set)
@@ -339,12 +345,7 @@ async def wait_for_scale_set_deletion(
         return Round(judged.verdict, judged.retry_after)
 
     await poll_until_settled(client.clock, poll, retry=RetryIfDeletionInProgress(), **loop)
-    own = tracker.result(client.clock.now())
-    result = ScaleSetDeletionResult(
-        scale_set, own.outcome, own.polls, own.elapsed, own.last_seen, own.history, vms
-    )
-    _raise_unsettled({scale_set: own}, f"scale set {rg}/{scale_set}", timeout, result, True)
-    return result
+    return tracker.result(client.clock.now())
 
 
 def _scale_set_outcome(vms: dict[str, DeletionResult]) -> DeletionOutcome:
