@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from waiters_stub import GONE, StubClient, http_error, not_found
@@ -204,3 +205,14 @@ async def test_known_flexible_mode_skips_the_list(stub: StubClient) -> None:
     )
     assert results["web_0000000a"].deleted
     assert stub.calls.lists == [] and len(stub.calls.gets) == 2
+
+
+async def test_before_sleep_sees_each_upcoming_sleep(stub: StubClient) -> None:
+    stub.script("0", (0, ("Deleting", IP)), (90, GONE))
+    sleeps: list[float] = []
+
+    def before_sleep(state: Any) -> None:
+        sleeps.append(state.upcoming_sleep)
+
+    await wait_for_vm_deletion(stub, "rg", "web", "0", before_sleep=before_sleep)
+    assert sleeps == [30.0, 30.0, 30.0] == stub.clock.sleeps
