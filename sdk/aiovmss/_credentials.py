@@ -12,6 +12,7 @@ __all__ = [
     "AsyncTokenCredential",
     "BearerTokenCache",
     "StaticTokenCredential",
+    "needs_refresh",
 ]
 
 _FAR_FUTURE = 2**62  # epoch seconds: a token that never expires in practice

@@ -477,3 +477,38 @@ async def test_nothing_is_formatted_when_debug_is_off(
     with caplog.at_level(logging.WARNING, logger="aiovmss"):
         await make_pipeline(transport, clock).send("GET", URL, **OP)
     assert caplog.records == []
+
+
+# --- redaction helpers ------------------------------------------------------------------------
+
+
+def test_redact_headers_masks_credentials_only() -> None:
+    from aiovmss._logging import redact_headers
+
+    redacted = redact_headers({"Authorization": "Bearer canary", "Cookie": "c", "Accept": "a"})
+    assert redacted == {"Authorization": "***", "Cookie": "***", "Accept": "a"}
+
+
+def test_redact_json_text_masks_secret_keys_at_any_depth() -> None:
+    import json
+
+    from aiovmss._logging import redact_json_text
+
+    text = redact_json_text(json.dumps(SECRET_BODY))
+    assert "canary" not in text
+    assert json.loads(text)["properties"]["virtualMachineProfile"]["osProfile"] == {
+        "adminPassword": "***",
+        "customData": "***",
+    }
+    truncated = '{"osProfile": {"AdminPassword" : "canary-pw", "computerNamePrefix": "web'
+    scrubbed = redact_json_text(truncated)
+    assert "canary" not in scrubbed
+    assert '"computerNamePrefix": "web' in scrubbed
+
+
+def test_redact_url_masks_secret_query_values() -> None:
+    from aiovmss._logging import redact_url
+
+    assert redact_url(URL) == URL
+    assert "canary" not in redact_url("https://h/p?api-version=1&sig=canary&$top=5")
+    assert "$top=5" in redact_url("https://h/p?api-version=1&sig=canary&$top=5")

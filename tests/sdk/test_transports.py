@@ -307,3 +307,15 @@ def test_transport_exports_and_protocol() -> None:
     assert sorted(transport_module.__all__) == transport_module.__all__
     with pytest.raises(AttributeError):
         _ = transport_module.NoSuchTransport
+
+
+def test_importing_the_seam_pulls_in_no_http_library() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, aiovmss.transport\n"
+        "assert 'httpx' not in sys.modules, 'httpx'\n"
+        "assert 'aiovmss.transport._aiohttp' not in sys.modules, 'aiohttp transport'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
