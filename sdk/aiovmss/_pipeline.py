@@ -14,6 +14,7 @@ from aiovmss._clock import Clock, LoopClock
 from aiovmss._credentials import AsyncTokenCredential, BearerTokenCache
 from aiovmss._logging import get_logger, redact_json_text, redact_url
 from aiovmss._retry import (
+    DEFAULT_RETRY_STATUSES,
     LogRetry,
     RetryPolicy,
     build_retrying,
@@ -156,6 +157,7 @@ class Pipeline:
                 operation=operation,
                 resource=resource,
                 retry_after_cap=self.retry.max_retry_after,
+                retry_statuses=self.retry.retry_statuses,
             )
         return response
 
@@ -291,11 +293,12 @@ def error_from_response(
     operation: str,
     resource: str,
     retry_after_cap: float | None = None,
+    retry_statuses: frozenset[int] = DEFAULT_RETRY_STATUSES,
 ) -> HttpResponseError:
     """The exception for an error response: the subclass for its status, with the ARM error.
 
-    A response whose Retry-After exceeds ``retry_after_cap`` becomes a ``ThrottledError``
-    whatever its status. Messages never include tokens or request bodies.
+    A retryable status (``retry_statuses``) whose Retry-After exceeds ``retry_after_cap``
+    becomes a ``ThrottledError``. Messages never include tokens or request bodies.
     """
     status = response.status_code
     request_id = response.headers.get("x-ms-request-id")
@@ -307,7 +310,8 @@ def error_from_response(
     else:
         text = f"HTTP {status} {error.code}: {error.message}"
     cls = _ERROR_CLASSES.get(status, HttpResponseError)
-    if retry_after_cap is not None and demand is not None and demand > retry_after_cap:
+    capped = retry_after_cap is not None and demand is not None and demand > retry_after_cap
+    if capped and status in retry_statuses:
         cls = ThrottledError
         text += f"; Retry-After {demand:g} s exceeds the client's limit of {retry_after_cap:g} s"
     message = f"{operation} {resource}: {text}"

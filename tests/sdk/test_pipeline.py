@@ -401,6 +401,16 @@ def test_throttled_error_carries_retry_after() -> None:
     assert error.retry_after == 12.0
 
 
+def test_a_long_retry_after_on_a_non_retryable_status_keeps_its_class() -> None:
+    response = respond(409, arm_error("OperationNotAllowed"), {"Retry-After": "600"})
+    error = error_from_response(response, **OP, retry_after_cap=60)
+    assert type(error) is ConflictError
+    response = respond(503, arm_error("ServiceUnavailable"), {"Retry-After": "600"})
+    error = error_from_response(response, **OP, retry_after_cap=60)
+    assert isinstance(error, ThrottledError)
+    assert error.retry_after == 600.0
+
+
 def test_non_json_error_body_gives_a_clear_message() -> None:
     html = b"<html><body>Bad Gateway</body></html>" + b"x" * 500
     error = error_from_response(HttpResponse(502, {"x-ms-request-id": "r"}, html), **OP)
