@@ -1,87 +1,9 @@
-"""Shared test utilities for the client: a scripted in-memory transport and a manual clock."""
+"""Fixtures for the client tests; the helpers themselves live in ``sdk_support``."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
-
-from aiovmss.transport import HttpRequest, HttpResponse
-
-Handler = Callable[[HttpRequest], "HttpResponse | BaseException"]
-
-
-class ScriptedTransport:
-    """Answers each request from a script of responses (or a handler) and records every request.
-
-    A script item is an ``HttpResponse``, an exception instance (raised from ``send``), or a
-    callable taking the request and returning one of those.
-    """
-
-    def __init__(self, *script: HttpResponse | BaseException | Handler) -> None:
-        self.script: list[HttpResponse | BaseException | Handler] = list(script)
-        self.requests: list[HttpRequest] = []
-        self.closed = False
-
-    def add(self, *items: HttpResponse | BaseException | Handler) -> None:
-        self.script.extend(items)
-
-    async def send(self, request: HttpRequest) -> HttpResponse:
-        self.requests.append(request)
-        if not self.script:
-            raise AssertionError(f"unscripted request: {request.method} {request.url}")
-        item = self.script.pop(0)
-        if callable(item) and not isinstance(item, BaseException | HttpResponse):
-            item = item(request)
-        if isinstance(item, BaseException):
-            raise item
-        item.request = request
-        return item
-
-    async def aclose(self) -> None:
-        self.closed = True
-
-
-def respond(
-    status: int = 200, body: Any = None, headers: dict[str, str] | None = None
-) -> HttpResponse:
-    """An ``HttpResponse`` with a JSON body (``bytes`` are sent as they are)."""
-    raw = body if isinstance(body, bytes) else b"" if body is None else json.dumps(body).encode()
-    all_headers = {"x-ms-request-id": "req-1"}
-    if body is not None and not isinstance(body, bytes):
-        all_headers["Content-Type"] = "application/json"
-    all_headers.update(headers or {})
-    return HttpResponse(status, all_headers, raw)
-
-
-def split(request: HttpRequest) -> tuple[str, str, dict[str, list[str]]]:
-    """``(method, path, query)`` of a request, the query parsed into lists."""
-    parts = urlsplit(request.url)
-    return request.method, parts.path, parse_qs(parts.query, keep_blank_values=True)
-
-
-def body_of(request: HttpRequest) -> Any:
-    """The request's JSON body, decoded."""
-    assert request.body is not None, "request has no body"
-    return json.loads(request.body)
-
-
-class ManualClock:
-    """A clock for client tests: ``sleep`` returns at once and moves ``now`` forward."""
-
-    def __init__(self) -> None:
-        self.time = 0.0
-        self.sleeps: list[float] = []
-
-    def now(self) -> float:
-        return self.time
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.time += max(0.0, seconds)
+from sdk_support import ManualClock
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ManualClock, ScriptedTransport, respond, split
+from sdk_support import ManualClock, ScriptedTransport, respond, split
 
 import aiovmss
 from aiovmss import ApiVersion, ComputeClient, LoopClock, RetryPolicy, StaticTokenCredential

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ScriptedTransport
+from sdk_support import ScriptedTransport
 
 from aiovmss import ComputeClient, StaticTokenCredential
 from aiovmss._names import validate_name

@@ -5,8 +5,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ManualClock, ScriptedTransport, body_of, respond, split
 from pydantic import ValidationError
+from sdk_support import ManualClock, ScriptedTransport, body_of, respond, split
 
 from aiovmss import ComputeClient, StaticTokenCredential
 from aiovmss.errors import ApiVersionError

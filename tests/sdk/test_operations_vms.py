@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ManualClock, ScriptedTransport, respond, split
+from sdk_support import ManualClock, ScriptedTransport, respond, split
 
 from aiovmss import ComputeClient, StaticTokenCredential
 from aiovmss.errors import ApiVersionError, ResourceNotFoundError

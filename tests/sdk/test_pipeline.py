@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 import pytest
-from conftest import ManualClock, ScriptedTransport, body_of, respond
+from sdk_support import ManualClock, ScriptedTransport, body_of, respond
 
 from aiovmss._credentials import AccessToken, StaticTokenCredential
 from aiovmss._pipeline import Pipeline, error_from_response, user_agent

@@ -4,7 +4,7 @@ import asyncio
 import json
 
 import pytest
-from conftest import ManualClock, ScriptedTransport, respond, split
+from sdk_support import ManualClock, ScriptedTransport, respond, split
 
 from aiovmss import AsyncLROPoller, ComputeClient, StaticTokenCredential
 from aiovmss._lro import (

@@ -12,7 +12,7 @@ import aiohttp
 import httpx
 import pytest
 from aiohttp import web
-from conftest import ManualClock
+from sdk_support import ManualClock
 
 import aiovmss.transport as transport_module
 from aiovmss._credentials import StaticTokenCredential
