@@ -27,7 +27,8 @@ __all__ = [
 ]
 
 FALLBACK_STATES = ("Failed", "Running")
-HTTP_KINDS = ("error", "throttle", "drop", "slow")
+HTTP_KINDS = ("error", "throttle", "drop", "slow", "garbage")
+GARBAGE_MODES = ("truncated", "not_json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +151,7 @@ class HttpFault:
     retry_after: float = 10.0
     after_send: bool = False
     seconds: float = 0.0
+    mode: str = "truncated"
 
     def matches(self, method: str, path: str) -> bool:
         """Whether this fault applies to a request (method case-insensitive; path substring)."""
@@ -374,6 +376,33 @@ class Faults:
         """Delay matching responses by ``seconds`` of clock time."""
         delay = _check_number("seconds", seconds)
         return self._add_http(HttpFault("slow", method, path, times, seconds=delay))
+
+    def garbage_body(
+        self,
+        *,
+        mode: str = "truncated",
+        status: int | None = None,
+        method: str | None = None,
+        path: str | re.Pattern[str] | None = None,
+        times: int | None = 1,
+    ) -> FaultHandle:
+        """Act on matching requests, then mangle the answer's body.
+
+        ``mode="truncated"`` cuts the JSON body in half (an empty body becomes ``{``);
+        ``"not_json"`` replaces it with an HTML page, as a proxy in front of ARM might.
+        ``status`` replaces the real status (None keeps it).
+
+        Raises:
+            TypeError, ValueError: a bad argument.
+        """
+        if mode not in GARBAGE_MODES:
+            raise ValueError(f"mode must be one of {GARBAGE_MODES}")
+        if status is not None and (not isinstance(status, int) or isinstance(status, bool)):
+            raise TypeError("status must be an int or None")
+        if status is not None and not 100 <= status <= 599:
+            raise ValueError("status must be an HTTP status (100-599)")
+        fault = HttpFault("garbage", method, path, times, status=status or 0, mode=mode)
+        return self._add_http(fault)
 
     def take_http_fault(self, method: str, path: str) -> HttpFault | None:
         """The first HTTP fault matching the request, consuming one of its ``times``."""

@@ -2,8 +2,9 @@
 
 The pipeline, in order: body size (413), HTTP faults, authentication (401), routing (404/405),
 api-version (400), path names (400), JSON body (400), then the handler, which validates its
-fields and calls the backend. Everything after the faults runs synchronously, so concurrent
-requests never interleave between reading and writing state. Every request is recorded.
+fields and calls the backend; a ``garbage`` fault mangles the body of the answer afterwards.
+Everything after the faults runs synchronously, so concurrent requests never interleave
+between reading and writing state. Every request is recorded.
 """
 
 from __future__ import annotations
@@ -82,6 +83,20 @@ def _query_value(query: dict[str, str], name: str) -> str | None:
     return None
 
 
+_NOT_JSON_PAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+def _garble(response: WireResponse, fault: HttpFaultLike) -> WireResponse:
+    """``response`` (already acted on) with its body mangled as a ``garbage`` fault says."""
+    headers = dict(response.headers)
+    if fault.mode == "not_json":
+        headers["Content-Type"] = "text/html"
+        body = _NOT_JSON_PAGE
+    else:
+        body = response.body[: len(response.body) // 2] if len(response.body) > 1 else b"{"
+    return WireResponse(fault.status or response.status, headers, body)
+
+
 def _check_auth(request: WireRequest) -> None:
     scheme, _, token = (request.header("Authorization") or "").strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -155,6 +170,8 @@ class WireApp:
             if fault is not None and fault.kind == "slow":
                 await self.clock.sleep(fault.seconds)
             response = self._fault_response(fault) or self._respond(request, method, path, query)
+            if fault is not None and fault.kind == "garbage":
+                response = _garble(response, fault)
         response = self._decorate(request, response)
         if fault is not None and fault.kind == "drop":
             self._record(request, method, path, query, 0)

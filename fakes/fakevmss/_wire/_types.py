@@ -48,12 +48,12 @@ class HttpFaultLike(Protocol):
 
     @property
     def kind(self) -> str:
-        """``error``, ``throttle``, ``drop`` or ``slow``."""
+        """``error``, ``throttle``, ``drop``, ``slow`` or ``garbage``."""
         ...
 
     @property
     def status(self) -> int:
-        """HTTP status of an ``error`` fault."""
+        """HTTP status of an ``error`` fault (of a ``garbage`` one: 0 keeps the real status)."""
         ...
 
     @property
@@ -79,6 +79,11 @@ class HttpFaultLike(Protocol):
     @property
     def seconds(self) -> float:
         """Virtual delay of a ``slow`` fault."""
+        ...
+
+    @property
+    def mode(self) -> str:
+        """How a ``garbage`` fault mangles the body: ``truncated`` or ``not_json``."""
         ...
 
 
