@@ -1,0 +1,102 @@
+"""The chaos checkers themselves: each must catch the violation it exists for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chaos_invariants import (
+    Attempt,
+    Report,
+    check_accounted,
+    check_creation_reports,
+    check_deletion_reports,
+    check_no_duplicate_creates,
+    check_no_internal_errors,
+    check_unsafe_retries,
+    vms_of,
+)
+
+
+def vm(iid: str, *events: tuple[float, str], exists: bool = True, state: str = "Succeeded",
+       status: str = "Enabled") -> dict[str, Any]:  # fmt: skip
+    return {
+        "instance_id": iid,
+        "name": f"web_{iid}",
+        "exists": exists,
+        "provisioning_state": state if exists else "Deleted",
+        "resilient_vm_deletion_status": status,
+        "history": [{"time": t, "event": e} for t, e in events],
+    }
+
+
+def test_accounted_flags_vms_still_busy() -> None:
+    vms = {"0": vm("0", state="Deleting"), "1": vm("1", status="InProgress"), "2": vm("2")}
+    problems = check_accounted(vms)
+    assert len(problems) == 2
+    assert check_accounted({"3": vm("3", exists=False)}) == []
+
+
+def test_deleted_report_for_a_live_vm_is_caught() -> None:
+    vms = {"0": vm("0", (10, "delete-requested"))}
+    assert check_deletion_reports({"0": Report("Deleted", 100)}, vms)
+    gone = {"0": vm("0", (10, "delete-requested"), (200, "deleted"), exists=False)}
+    assert check_deletion_reports({"0": Report("Deleted", 100)}, gone)  # reported too early
+    assert check_deletion_reports({"0": Report("Deleted", 300)}, gone) == []
+
+
+def test_failed_report_for_a_vm_that_later_goes_is_caught() -> None:
+    gone = {"0": vm("0", (10, "delete-requested"), (500, "deleted"), exists=False)}
+    assert check_deletion_reports({"0": Report("Failed", 100)}, gone)
+    again = {"0": vm("0", (10, "delete-requested"), (100, "delete-requested"), (160, "deleted"),
+                     exists=False)}  # fmt: skip
+    assert check_deletion_reports({"0": Report("Failed", 100)}, again) == []
+    stays = {"0": vm("0", (10, "delete-requested"), state="Failed", status="InProgress")}
+    assert check_deletion_reports({"0": Report("Failed", 100)}, stays)
+
+
+def test_timeouts_are_violations_unless_explained() -> None:
+    never_sent = {"0": vm("0")}
+    assert check_deletion_reports({"0": Report("TimedOut", 100)}, never_sent) == []
+    sent = {"0": vm("0", (10, "delete-requested"), state="Failed", status="Failed")}
+    assert check_deletion_reports({"0": Report("TimedOut", 100)}, sent)
+    assert check_deletion_reports({"0": Report("TimedOut", 100)}, sent, exact=False) == []
+
+
+def test_creation_reports() -> None:
+    vms = {"0": vm("0", (90, "created")), "1": vm("1", (1800, "create-failed"), state="Failed")}
+    ok = {"0": Report("Succeeded", 100), "1": Report("Failed", 1800)}
+    assert check_creation_reports(ok, vms) == []
+    wrong = {"0": Report("Failed", 100), "1": Report("Succeeded", 1900), "2": Report("X", 1)}
+    assert len(check_creation_reports(wrong, vms)) == 3
+    assert check_creation_reports({"0": Report("Succeeded", 50)}, vms)  # before it was created
+
+
+def test_duplicate_creates() -> None:
+    vms = {str(i): vm(str(i)) for i in range(3)}
+    assert check_no_duplicate_creates(vms, requested=3, uniform=True) == []
+    assert check_no_duplicate_creates(vms, requested=2, uniform=True)
+    gap = {"0": vm("0"), "2": vm("2")}
+    assert check_no_duplicate_creates(gap, requested=3, uniform=True)
+
+
+def test_unsafe_retries() -> None:
+    def a(outcome: str, method: str = "POST", status: int = 0, asked: bool = False) -> Attempt:
+        return Attempt(method, "/x", "rid", outcome, status, asked)
+
+    assert check_unsafe_retries([a("request_error"), a("response", status=202)]) == []
+    assert check_unsafe_retries([a("response", status=429, asked=True), a("response")]) == []
+    assert check_unsafe_retries([a("response_error"), a("response")])
+    assert check_unsafe_retries([a("cancelled"), a("response")])
+    assert check_unsafe_retries([a("response", status=500), a("response")])
+    assert check_unsafe_retries([a("response_error", "PUT"), a("response", "PUT")]) == []
+
+
+def test_internal_errors_and_snapshot_lookup() -> None:
+    attempts = [Attempt("GET", "/x", "r", "response", 500, code="InternalServerError")]
+    assert check_no_internal_errors(attempts)
+    assert check_no_internal_errors([Attempt("GET", "/x", "r", "response", 500, code="X")]) == []
+    snapshot = {
+        "scale_sets": [{"name": "Web", "vms": [vm("0")]}],
+        "deleted_scale_sets": [{"name": "web", "vms": [vm("1")]}, {"name": "db", "vms": []}],
+    }
+    assert sorted(vms_of(snapshot, "web")) == ["0", "1"]
