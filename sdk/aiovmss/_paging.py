@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+import gc
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
@@ -11,7 +13,7 @@ from aiovmss.errors import AzureError
 if TYPE_CHECKING:
     from aiovmss._pipeline import Pipeline
 
-__all__ = ["AsyncPaged", "PageParser", "model_page_parser", "next_page_url"]
+__all__ = ["AsyncPaged", "PageParser", "gc_paused", "model_page_parser", "next_page_url"]
 
 T = TypeVar("T")
 
@@ -28,14 +30,38 @@ class _PageModel(Protocol):
         ...
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold off the cyclic garbage collector for the block; restore its previous state after.
+
+    Validating a page of 100 VMs allocates ~5,000 GC-tracked objects (every nested model is an
+    instance, a ``__dict__`` and a fields-set), none of them garbage. With the collector on,
+    those allocations trigger several young collections per page and, across pages, full ones
+    that walk everything the caller holds: more than half the cost of parsing a page. This is
+    the usual remedy for allocation-heavy parsing. The block must not await (another task
+    would run with the collector off) and stays short; the objects are counted as usual and
+    the next allocation after it may run one young collection. If another thread switches the
+    collector while the block runs, the state this block found is what it restores.
+    """
+    was_enabled = gc.isenabled()
+    if was_enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def model_page_parser(page_model: type[_PageModel]) -> PageParser[Any]:
-    """A parser validating a whole page body at once (fast for big pages).
+    """A parser validating a whole page body at once, every item, with the GC paused.
 
     ``page_model`` is a model with ``value`` and ``next_link`` (``aiovmss.models.Page[Item]``).
     """
 
     def parse(body: bytes) -> tuple[Sequence[Any], str | None]:
-        page = page_model.model_validate_json(body or b"{}")
+        with gc_paused():
+            page = page_model.model_validate_json(body or b"{}")
         return page.value, page.next_link
 
     return parse
