@@ -90,9 +90,9 @@ async def _lifecycle(fake: FakeCompute, seen: list[str]) -> None:
             except AzureError as exc:
                 seen += [str(exc), repr(exc), repr(getattr(exc, "error", None))]
         fake.faults.fail_delete("InternalExecutionError", instances=["2"])
-        poller = await client.scale_sets.begin_delete_instances(RG, "web", ["1", "2"])
+        deleting = await client.scale_sets.begin_delete_instances(RG, "web", ["1", "2"])
         with contextlib.suppress(AzureError):
-            await poller.result()
+            await deleting.result()
         results = await wait_for_instances_deleted(
             client, RG, "web", ["1", "2"], raise_on_failure=False
         )
