@@ -6,6 +6,7 @@ Inspection: live VM and scale set views, a JSON snapshot, a readable timeline.
 from __future__ import annotations
 
 import random
+import threading
 from typing import TYPE_CHECKING, Any, cast
 
 from fakevmss._backend import Backend
@@ -167,12 +168,14 @@ class FakeCompute:
         self.page_size = page_size
         self.lenient_api_versions = lenient_api_versions
         self.faults = Faults(random.Random(seed))
+        #: Held while a request or an engine event touches state: one fake, many threads.
+        self.lock = threading.RLock()
         self.requests: list[RequestRecord] = []
         self.backend = self._new_backend()
         self._wire: WireApp | None = None
 
     def _new_backend(self) -> Backend:
-        return Backend(
+        backend = Backend(
             self.clock,
             self.timings,
             self.faults,
@@ -180,6 +183,8 @@ class FakeCompute:
             features_registered=self.features_registered,
             location=self.location,
         )
+        backend.engine.lock = self.lock
+        return backend
 
     # -- the wire and its adapters --------------------------------------------------------
 
@@ -199,6 +204,7 @@ class FakeCompute:
                 page_size=self.page_size,
                 location=self.location,
                 lro_retry_after=self.timings.lro_retry_after,
+                lock=self.lock,
             )
         return self._wire
 
@@ -334,10 +340,11 @@ class FakeCompute:
 
     def reset(self) -> None:
         """Forget every resource, operation and request record; keep the clock and faults."""
-        self.backend.close()
-        self.backend = self._new_backend()
-        self.requests.clear()
-        self._wire = None
+        with self.lock:
+            self.backend.close()
+            self.backend = self._new_backend()
+            self.requests.clear()
+            self._wire = None
 
     def __repr__(self) -> str:
         return (

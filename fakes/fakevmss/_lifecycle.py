@@ -7,6 +7,7 @@ never sees HTTP: the backend hands it VMs and operations.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -86,6 +87,8 @@ class Engine:
         self.faults = faults
         self.on_scale_set_gone = on_scale_set_gone
         self.stopped = False
+        # Shared with the wire layer (FakeCompute sets it) so timers and requests never interleave.
+        self.lock: threading.RLock = threading.RLock()
 
     def stop(self) -> None:
         """Ignore every event still scheduled (used by ``FakeCompute.reset``)."""
@@ -95,8 +98,9 @@ class Engine:
         """Run ``action`` at clock time ``when`` unless the engine was stopped by then."""
 
         def fire() -> None:
-            if not self.stopped:
-                action()
+            with self.lock:
+                if not self.stopped:
+                    action()
 
         return self.clock.call_at(when, fire)
 

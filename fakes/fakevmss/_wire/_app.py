@@ -10,6 +10,7 @@ between reading and writing state. Every request is recorded.
 from __future__ import annotations
 
 import math
+import threading
 import uuid
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
@@ -121,6 +122,7 @@ class WireApp:
         location: the fake's default region.
         max_body_bytes: larger bodies answer 413.
         lro_retry_after: virtual seconds of ``Retry-After`` on operation responses.
+        lock: held while a request reads or writes state (shared with the engine's timers).
     """
 
     def __init__(
@@ -136,6 +138,7 @@ class WireApp:
         location: str,
         max_body_bytes: int = 4 * 1024 * 1024,
         lro_retry_after: float = 10.0,
+        lock: threading.RLock | None = None,
     ) -> None:
         self.backend = backend
         self.clock = clock
@@ -147,6 +150,7 @@ class WireApp:
         self.location = location
         self.max_body_bytes = max_body_bytes
         self.lro_retry_after = lro_retry_after
+        self.lock = lock if lock is not None else threading.RLock()
 
     def retry_after_header(self, seconds: float) -> str:
         """``seconds`` of virtual time as a Retry-After value in real seconds (rounded up)."""
@@ -154,21 +158,40 @@ class WireApp:
         return str(max(1, math.ceil(seconds / speed - 1e-9)))
 
     async def handle(self, request: WireRequest) -> WireResponse:
-        """Answer ``request`` (raises ``DroppedConnection`` for an injected drop)."""
+        """Answer ``request`` (raises ``DroppedConnection`` for an injected drop).
+
+        Safe to call from several threads (each with its own event loop): everything but a
+        ``slow`` fault's sleep runs under ``lock``.
+        """
         parts = urlsplit(request.url)
         method, path, query = request.method.upper(), parts.path or "/", _first_values(parts.query)
-        fault: HttpFaultLike | None = None
-        if len(request.body) > self.max_body_bytes:
+        too_large = len(request.body) > self.max_body_bytes
+        with self.lock:
+            fault = None if too_large else self.faults.take_http_fault(method, path)
+            if fault is not None and fault.kind == "drop" and not fault.after_send:
+                self._record(request, method, path, query, 0)
+                raise DroppedConnection(sent=False)
+        if fault is not None and fault.kind == "slow":
+            await self.clock.sleep(fault.seconds)
+        with self.lock:
+            return self._answer(request, method, path, query, fault, too_large=too_large)
+
+    def _answer(
+        self,
+        request: WireRequest,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        fault: HttpFaultLike | None,
+        *,
+        too_large: bool,
+    ) -> WireResponse:
+        """The response (synchronous, so requests never interleave inside it), recorded."""
+        if too_large:
             response = self._error(
                 ArmException(413, REQUEST_TOO_LARGE, "The request body is too large.")
             )
         else:
-            fault = self.faults.take_http_fault(method, path)
-            if fault is not None and fault.kind == "drop" and not fault.after_send:
-                self._record(request, method, path, query, 0)
-                raise DroppedConnection(sent=False)
-            if fault is not None and fault.kind == "slow":
-                await self.clock.sleep(fault.seconds)
             response = self._fault_response(fault) or self._respond(request, method, path, query)
             if fault is not None and fault.kind == "garbage":
                 response = _garble(response, fault)
