@@ -133,3 +133,22 @@ async def test_request_url_with_raw_unicode_and_huge_query_is_answered() -> None
     answer = await fake.handle(WireRequest("GET", url, {"Authorization": "Bearer t"}))
     assert answer.status == 404
     assert json.loads(answer.body)["error"]["code"] == "ResourceNotFound"
+
+
+async def test_garbage_fault_through_the_http_control_api() -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    fake = FakeCompute(subscription_id=SUB)
+    fake.create_scale_set("rg", "web", capacity=1)
+    async with TestClient(TestServer(fake.aiohttp_app())) as http:
+        spec = {"kind": "garbage_body", "mode": "not_json", "status": 503, "method": "GET"}
+        added = await http.post("/_fake/faults", json=spec)
+        assert added.status == 201
+        bad = await http.post("/_fake/faults", json={"kind": "garbage_body", "mode": 3})
+        assert bad.status == 400
+        url = f"{S}/web?api-version=2024-07-01"
+        reply = await http.get(url, headers={"Authorization": "Bearer t"})
+        assert reply.status == 503
+        assert (await reply.read()).startswith(b"<html>")
+        again = await http.get(url, headers={"Authorization": "Bearer t"})
+        assert again.status == 200

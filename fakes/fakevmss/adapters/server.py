@@ -8,7 +8,8 @@ The control API needs no auth and answers JSON (errors are ARM-shaped, never HTM
 client mistake):
 
 - ``POST /_fake/faults`` ``{"kind": "fail_create" | "fail_delete" | "http_error" | "throttle" |
-  "drop_connection" | "slow_response", ...the keyword options of the Python API...}`` -> 201
+  "drop_connection" | "slow_response" | "garbage_body", ...the keyword options of the Python
+  API...}`` -> 201
   ``{"id": ..., "kind": ...}``. ``path_regex`` stands for ``path=re.compile(...)``.
 - ``DELETE /_fake/faults``: clear every fault. ``POST /_fake/reset``: forget every resource.
 - ``GET /_fake/clock``; ``POST /_fake/clock/advance`` ``{"seconds": n}`` (a ``VirtualClock``
@@ -105,6 +106,7 @@ FAULT_KINDS: dict[str, tuple[tuple[str, ...], dict[str, Check]]] = {
     "throttle": ((), {**_HTTP_FILTERS, "retry_after": _is_number}),
     "drop_connection": ((), {**_HTTP_FILTERS, "after_send": _is_bool}),
     "slow_response": (("seconds",), {**_HTTP_FILTERS, "seconds": _is_number}),
+    "garbage_body": ((), {**_HTTP_FILTERS, "mode": _is_str, "status": _optional(_is_int)}),
 }
 
 
