@@ -8,6 +8,8 @@ from typing import Any, Protocol, runtime_checkable
 
 __all__ = ["AsyncTransport", "Headers", "HttpRequest", "HttpResponse"]
 
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
 
 class Headers(MutableMapping[str, str]):
     """A case-insensitive header mapping that remembers the spelling it was given."""
@@ -40,7 +42,12 @@ class Headers(MutableMapping[str, str]):
         return len(self._items)
 
     def __repr__(self) -> str:
-        return f"Headers({dict(self.items())!r})"
+        # The bearer token must never reach a log line or a traceback through a repr.
+        shown = {
+            key: "***" if lowered in _SECRET_HEADERS else value
+            for lowered, (key, value) in self._items.items()
+        }
+        return f"Headers({shown!r})"
 
     def copy(self) -> Headers:
         """Return a shallow copy."""
