@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -32,6 +33,19 @@ M = TypeVar("M", bound="ArmModel")
 def build_query(params: Sequence[tuple[str, str | None]]) -> str:
     """``key=value&...`` with values percent-encoded; keys (``$expand``) sent literally."""
     return "&".join(f"{key}={quote(value, safe='')}" for key, value in params if value is not None)
+
+
+# A client sends the same few names, api-versions and subscriptions over and over: each is
+# checked and percent-encoded once, then served from a bounded cache (strings only: a bad name
+# raises and is never cached).
+@lru_cache(maxsize=4096)
+def _segment(kind: str, value: str) -> str:
+    return quote(validate_name(kind, value), safe="")
+
+
+@lru_cache(maxsize=64)
+def _quoted(value: str) -> str:
+    return quote(value, safe="")
 
 
 def check_bool(name: str, value: object) -> bool:
@@ -81,12 +95,16 @@ class OperationContext:
 
     def url(self, path: str, *params: tuple[str, str | None], api_version: str = "") -> str:
         """Absolute URL of ``path`` with ``api-version`` first, then ``params``."""
-        version = api_version or self.api_version.value
-        return f"{self.base_url}{path}?{build_query([('api-version', version), *params])}"
+        version = _quoted(api_version or self.api_version.value)
+        url = f"{self.base_url}{path}?api-version={version}"
+        for key, value in params:
+            if value is not None:
+                url = f"{url}&{key}={quote(value, safe='')}"
+        return url
 
     def subscription_path(self) -> str:
         """``/subscriptions/{sub}``."""
-        return f"/subscriptions/{quote(self.subscription_id, safe='')}"
+        return f"/subscriptions/{_quoted(self.subscription_id)}"
 
     def require_etag(self, if_match: object, if_none_match: object = None) -> dict[str, str]:
         """If-Match / If-None-Match headers; ApiVersionError below 2024-07-01 (before sending)."""
@@ -132,4 +150,7 @@ class OperationContext:
 
 def names(*pairs: tuple[str, object]) -> list[str]:
     """Validate ``(kind, value)`` pairs and return the values percent-encoded for a path."""
-    return [quote(validate_name(kind, value), safe="") for kind, value in pairs]
+    return [
+        _segment(kind, value) if type(value) is str else quote(validate_name(kind, value), safe="")
+        for kind, value in pairs
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import aiohttp
 
 from aiovmss.errors import ServiceRequestError, ServiceResponseError
@@ -15,6 +17,14 @@ _NOT_SENT = (
     aiohttp.ClientProxyConnectionError,
     aiohttp.ConnectionTimeoutError,
 )
+
+
+def _plain(headers: Mapping[str, str]) -> dict[str, str]:
+    """``headers`` as a plain dict, the cheapest input for aiohttp's header handling."""
+    if type(headers) is Headers:
+        # Headers keeps (spelling, value) pairs by lower-cased name: one C-level dict() call.
+        return dict(headers._items.values())
+    return dict(headers)
 
 
 class AiohttpTransport:
@@ -60,16 +70,17 @@ class AiohttpTransport:
         """Send ``request``; map aiohttp failures to ``ServiceRequestError``/``ResponseError``."""
         session = self._get_session()
         try:
-            async with session.request(
+            raw = await session.request(
                 request.method,
                 request.url,
-                headers=request.headers,
+                headers=_plain(request.headers),
                 data=request.body,
                 allow_redirects=False,
-            ) as raw:
+            )
+            async with raw:  # releases the connection, as ``async with session.request``
                 body = await raw.read()
-                headers = Headers(raw.headers.items())
-                status = raw.status
+            headers = Headers(raw.headers)
+            status = raw.status
         except _NOT_SENT as exc:
             raise ServiceRequestError(f"{request.method} {request.url}: {exc}") from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
