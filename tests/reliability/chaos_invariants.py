@@ -63,6 +63,12 @@ def _first_event(vm: Mapping[str, Any], event: str) -> float | None:
     return min(times) if times else None
 
 
+def _before(vm: Mapping[str, Any], event: str, time: float) -> bool:
+    """Whether ``event`` happened to ``vm`` at or before ``time``."""
+    first = _first_event(vm, event)
+    return first is not None and first <= time
+
+
 def _requested_since(vm: Mapping[str, Any], time: float) -> bool:
     """Whether a new delete of ``vm`` was requested at or after ``time``."""
     return any(e["event"] == "delete-requested" and e["time"] >= time for e in vm["history"])
@@ -116,7 +122,7 @@ def check_deletion_reports(
                 problems.append(f"VM {iid} reported Failed while its status is {status}")
         elif not _requested_before(vm, report.time):
             continue  # timed out on a VM whose delete never reached the service: correct
-        elif not exact and vm["exists"] and vm["resilient_vm_deletion_status"] == "Failed":
+        elif not exact and _before(vm, "delete-retries-exhausted", report.time):
             continue
         else:
             problems.append(f"VM {iid}: deletion wait ended {report.outcome}")

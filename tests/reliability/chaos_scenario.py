@@ -26,7 +26,7 @@ from chaos_invariants import (
 )
 from chaos_support import CLIENT_TIMEOUT, STATS, ChaosTransport, FaultPlan, plan_faults
 
-from aiovmss import ComputeClient, RetryPolicy, StaticTokenCredential
+from aiovmss import AsyncLROPoller, ComputeClient, RetryPolicy, StaticTokenCredential
 from aiovmss.errors import AzureError, VMCreationFailedError, WaitError
 from aiovmss.waiters import (
     wait_for_instances_deleted,
@@ -101,8 +101,12 @@ class Scenario:
 
     async def _lro(self, label: str, begin: Any) -> None:
         poller = await self.step(f"{label}.begin", begin)
-        if not isinstance(poller, AzureError):
-            await self.step(f"{label}.result", poller.result())
+        if isinstance(poller, AzureError):
+            return
+        if self.rng.random() < 0.25:  # resume elsewhere, as another process would
+            token = poller.continuation_token()
+            poller = AsyncLROPoller.from_continuation_token(self.client, token)
+        await self.step(f"{label}.result", poller.result())
 
     async def create(self, capacity: int) -> None:
         """PUT the scale set and await its LRO."""
@@ -119,6 +123,12 @@ class Scenario:
         await self._lro("scale", self.client.scale_sets.begin_update(RG, self.name, body))
         self.out.requested += max(0, capacity - self.capacity)
         self.capacity = capacity
+
+    async def scale_in(self, by: int) -> None:
+        """Lower ``sku.capacity``; the highest instance ids go (DESIGN §6), then wait for them."""
+        live = sorted(self.known_ids(), key=int)
+        await self.scale_to(max(0, self.capacity - by))
+        await self.wait_deleted(live[len(live) - by :] if by <= len(live) else live)
 
     async def wait_created(self, ids: list[str]) -> None:
         """``wait_for_vm_creation`` for each id, concurrently; record what each reported."""
@@ -183,6 +193,8 @@ class Scenario:
             before = set(self.known_ids())
             await self.scale_to(self.capacity + self.rng.randint(1, 3))
             await self.wait_created([i for i in self.known_ids() if i not in before])
+        if self.out.mode == "Uniform" and self.rng.random() < 0.3:
+            await self.scale_in(self.rng.randint(1, 2))
         ids = self.known_ids()
         victims = sorted(self.rng.sample(ids, k=self.rng.randint(0, len(ids))))
         await self.delete_instances(victims)
@@ -210,7 +222,9 @@ def judge(out: Outcome, fake: FakeCompute, transport: ChaosTransport, name: str)
 def _count(out: Outcome, plan: FaultPlan, fake: FakeCompute) -> None:
     STATS.scenarios += 1
     STATS.faults.update(plan.http_fired())
-    for vm in vms_of(fake.snapshot(), f"vmss{out.seed}").values():
+    vms = vms_of(fake.snapshot(), f"vmss{out.seed}")
+    STATS.vms_judged += len(vms)
+    for vm in vms.values():
         for event in vm["history"]:
             if event["event"] in ("create-attempt-failed", "delete-attempt-failed"):
                 STATS.faults[event["event"].replace("-attempt-failed", "_attempt_failed")] += 1

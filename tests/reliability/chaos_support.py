@@ -33,6 +33,7 @@ class ChaosStats:
     invariants: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     requests_fuzzed: int = 0
+    vms_judged: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +42,7 @@ class ChaosStats:
             "invariants": dict(self.invariants),
             "errors": dict(self.errors),
             "requests_fuzzed": self.requests_fuzzed,
+            "vms_judged": self.vms_judged,
         }
 
     def merge(self, data: dict[str, Any]) -> None:
@@ -49,6 +51,7 @@ class ChaosStats:
         self.invariants.update(data["invariants"])
         self.errors.update(data["errors"])
         self.requests_fuzzed += data["requests_fuzzed"]
+        self.vms_judged += data["vms_judged"]
 
 
 STATS = ChaosStats()

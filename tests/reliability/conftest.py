@@ -36,5 +36,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     write(f"faults injected: {sum(STATS.faults.values())} ({faults})")
     checks = ", ".join(f"{k}={v}" for k, v in sorted(STATS.invariants.items()))
     write(f"invariants checked: {sum(STATS.invariants.values())} ({checks})")
+    write(f"VMs judged against the fake's truth: {STATS.vms_judged}")
     write(f"documented errors caught: {sum(STATS.errors.values())}")
     write(f"requests fuzzed: {STATS.requests_fuzzed}")

@@ -57,9 +57,12 @@ def test_failed_report_for_a_vm_that_later_goes_is_caught() -> None:
 def test_timeouts_are_violations_unless_explained() -> None:
     never_sent = {"0": vm("0")}
     assert check_deletion_reports({"0": Report("TimedOut", 100)}, never_sent) == []
-    sent = {"0": vm("0", (10, "delete-requested"), state="Failed", status="Failed")}
+    sent = {"0": vm("0", (10, "delete-requested"), (90, "delete-retries-exhausted"),
+                     state="Failed", status="Failed")}  # fmt: skip
     assert check_deletion_reports({"0": Report("TimedOut", 100)}, sent)
     assert check_deletion_reports({"0": Report("TimedOut", 100)}, sent, exact=False) == []
+    busy = {"0": vm("0", (10, "delete-requested"), state="Deleting", status="InProgress")}
+    assert check_deletion_reports({"0": Report("TimedOut", 100)}, busy, exact=False)
 
 
 def test_creation_reports() -> None:
