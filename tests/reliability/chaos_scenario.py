@@ -32,6 +32,7 @@ from aiovmss.waiters import (
     wait_for_instances_deleted,
     wait_for_scale_set_deletion,
     wait_for_vm_creation,
+    wait_for_vm_deletion,
 )
 from fakevmss import FakeCompute
 
@@ -157,11 +158,20 @@ class Scenario:
         ops = self.client.scale_sets
         if self.rng.random() < 0.5:
             await self._lro("delete_instances", ops.begin_delete_instances(RG, self.name, ids))
-        else:
-            for iid in ids:
-                begin = self.client.scale_set_vms.begin_delete(RG, self.name, iid)
-                await self._lro("delete_vm", begin)
-        await self.wait_deleted(ids)
+            await self.wait_deleted(ids)
+            return
+        for iid in ids:
+            begin = self.client.scale_set_vms.begin_delete(RG, self.name, iid)
+            await self._lro("delete_vm", begin)
+        await asyncio.gather(*(self.wait_vm_deleted(iid) for iid in ids))
+
+    async def wait_vm_deleted(self, iid: str) -> None:
+        """``wait_for_vm_deletion`` for one VM; a raised error's ``.result`` is the report."""
+        result = await self.step("wait_vm", wait_for_vm_deletion(self.client, RG, self.name, iid))
+        if isinstance(result, WaitError):
+            result = result.result
+        if result is not None and not isinstance(result, AzureError):
+            self._record_deleted({iid: result})
 
     async def wait_deleted(self, ids: list[str]) -> None:
         """``wait_for_instances_deleted`` without raising on a Failed VM."""
