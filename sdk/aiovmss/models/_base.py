@@ -61,6 +61,7 @@ class ArmModel(BaseModel):
         extra="allow",
         hide_input_in_errors=True,
         protected_namespaces=(),
+        defer_build=True,
     )
 
     _read_only_keys: ClassVar[tuple[tuple[str, str], ...]] = ()
