@@ -44,6 +44,18 @@ def test_without_status_failed_counts_only_after_the_horizon() -> None:
     assert deletion_verdict("Deleting", None, failed_for=1e9, horizon=100.0) is IN_PROGRESS
 
 
+def test_without_status_failed_is_final_a_horizon_after_the_wait_started() -> None:
+    # A Failed that first shows after the last retry (Running fallback) is final at once when
+    # the wait has lasted a horizon: no retry can still be due.
+    assert deletion_verdict("Failed", None, failed_for=0.0, waited_for=100.0, horizon=100.0) is (
+        FAILED
+    )
+    assert deletion_verdict("Failed", None, failed_for=0.0, waited_for=99.0, horizon=100.0) is (
+        IN_PROGRESS
+    )
+    assert deletion_verdict("Running", None, waited_for=1e9, horizon=100.0) is IN_PROGRESS
+
+
 @pytest.mark.parametrize(
     ("state", "expected"),
     [
@@ -94,6 +106,16 @@ def test_deletion_tracker_times_a_bare_failed_from_its_first_sighting() -> None:
     result = tracker.result(now=700.0)
     assert result.outcome is DeletionOutcome.FAILED
     assert result.polls == 5 and result.elapsed == 660.0
+
+
+def test_deletion_tracker_takes_a_late_first_failed_as_final() -> None:
+    tracker = DeletionTracker("3", horizon=600.0, started=0.0)
+    judged = [
+        tracker.record(Observation(t, provisioning_state=s)).verdict
+        for t, s in [(0, "Deleting"), (300, "Running"), (590, "Deleting"), (620, "Failed")]
+    ]
+    assert judged == [IN_PROGRESS] * 3 + [FAILED]
+    assert tracker.result(now=620.0).elapsed == 620.0
 
 
 def test_deletion_tracker_treats_errors_as_no_news_and_404_as_deleted() -> None:

@@ -131,6 +131,18 @@ def test_deletion_predicate_times_bare_failed_on_its_clock() -> None:
     assert not retry(state)
 
 
+def test_deletion_predicate_takes_a_late_failed_as_final() -> None:
+    clock = ManualClock()
+    retry = retry_if_deletion_in_progress(clock=clock, horizon=600.0)
+    state = state_with(result=vm_body("1", ("Running", None)))
+    assert retry(state)
+    clock.time = 650.0
+    assert retry(state)
+    # First Failed a horizon after the run started: final, no second horizon.
+    state.set_result(vm_body("1", ("Failed", None)))
+    assert not retry(state)
+
+
 def test_creation_predicate() -> None:
     retry = retry_if_creation_in_progress()
     assert retry(state_with(result=vm_body("0", ("Creating", None))))

@@ -215,6 +215,6 @@ async def test_2023_retries_spent_end_failed_within_the_default_timeout() -> Non
             await wait_for_vm_deletion(client, RG, "old", "0", poll_interval=60)
     result = caught.value.result
     assert fake.vm(RG, "old", "0").delete_attempts == 6  # every retry ran before the verdict
-    first_failed = next(o.time for o in result.history if o.provisioning_state == "Failed")
-    assert result.history[-1].time - first_failed >= DEFAULT_HORIZON
-    assert result.elapsed < DEFAULT_HORIZON + 5 * 60
+    # Final a horizon after the wait started (every retry is over by then), no longer a
+    # horizon after the first Failed seen: that rule could outlast the 4 h default timeout.
+    assert DEFAULT_HORIZON <= result.elapsed < DEFAULT_HORIZON + 60

@@ -69,15 +69,18 @@ def deletion_verdict(
     *,
     failed_for: float | None = None,
     horizon: float | None = None,
+    waited_for: float | None = None,
 ) -> Verdict:
     """The verdict on a VM that still exists, while its deletion is awaited.
 
     ``Failed`` status, or ``provisioningState`` Failed with status ``Disabled``: failed for good.
     ``InProgress`` (or ``Enabled``, or anything unknown): keep polling, whatever the state says,
     because Resilient delete makes the state flap. Without a status (api-version 2023-07-01), a
-    ``Failed`` state is final only once ``failed_for`` (seconds since the wait first saw the VM
-    Failed) reaches ``horizon``, the length of the whole retry schedule; ``horizon=None`` makes
-    it final at once.
+    ``Failed`` state is final once ``horizon`` (the length of the whole retry schedule) has
+    passed either since the wait first saw the VM Failed (``failed_for``) or since the wait
+    started (``waited_for``): a wait that starts after the delete request outlives every retry
+    by then, so a Failed that first appears after the last retry (a Running fallback) need not
+    hold another whole horizon. ``horizon=None`` makes it final at once.
     """
     status = normalise(deletion_status)
     state = normalise(provisioning_state)
@@ -88,7 +91,7 @@ def deletion_verdict(
     if status is None and state == "failed":
         if horizon is None:
             return Verdict.FAILED
-        held = failed_for if failed_for is not None else 0.0
+        held = max(failed_for or 0.0, waited_for or 0.0)
         return Verdict.FAILED if held >= horizon else Verdict.IN_PROGRESS
     return Verdict.IN_PROGRESS
 
@@ -145,7 +148,11 @@ class DeletionTracker:
         self._track_failed(obs)
         failed_for = None if self.failed_since is None else obs.time - self.failed_since
         return deletion_verdict(
-            obs.provisioning_state, obs.deletion_status, failed_for=failed_for, horizon=self.horizon
+            obs.provisioning_state,
+            obs.deletion_status,
+            failed_for=failed_for,
+            horizon=self.horizon,
+            waited_for=obs.time - self.started,
         )
 
     def _track_failed(self, obs: Observation) -> None:

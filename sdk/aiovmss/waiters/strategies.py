@@ -240,13 +240,17 @@ class RetryIfDeletionInProgress(retry_base):
     transient errors retry, others stop and re-raise. Without ``resilientVMDeletionStatus``
     (api-version 2023-07-01) a ``Failed`` state stops only once ``horizon`` seconds have passed
     on ``clock`` since the first ``Failed`` was seen (flaps back to ``Deleting`` do not restart
-    the count); with no clock that never happens, so pair it with a stop.
+    the count) or since this predicate was first consulted in the run (start the loop after
+    the delete request); with no clock that never happens, so pair it with a stop.
     """
 
     def __init__(self, *, clock: Clock | None = None, horizon: float | None = None) -> None:
         self.clock = clock
         self.horizon = ResilientDeleteWindow().horizon if horizon is None else horizon
         self._failed_since: weakref.WeakKeyDictionary[RetryCallState, float] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._started: weakref.WeakKeyDictionary[RetryCallState, float] = (
             weakref.WeakKeyDictionary()
         )
 
@@ -266,11 +270,15 @@ class RetryIfDeletionInProgress(retry_base):
 
     def _judge_model(self, retry_state: RetryCallState, model: Any) -> Verdict:
         state, status = state_of(model)
-        failed_for = 0.0
-        if status is None and normalise(state) == "failed" and self.clock is not None:
+        failed_for = waited_for = 0.0
+        if self.clock is not None:
             now = self.clock.now()
-            failed_for = now - self._failed_since.setdefault(retry_state, now)
-        return deletion_verdict(state, status, failed_for=failed_for, horizon=self.horizon)
+            waited_for = now - self._started.setdefault(retry_state, now)
+            if status is None and normalise(state) == "failed":
+                failed_for = now - self._failed_since.setdefault(retry_state, now)
+        return deletion_verdict(
+            state, status, failed_for=failed_for, horizon=self.horizon, waited_for=waited_for
+        )
 
 
 class RetryIfCreationInProgress(retry_base):
