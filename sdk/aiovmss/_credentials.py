@@ -100,6 +100,13 @@ class BearerTokenCache:
         self._header = ""
         self._lock = asyncio.Lock()
 
+    def fresh_authorization(self) -> str | None:
+        """The ``Authorization`` value if the cached token needs no refresh, else None."""
+        token = self._token
+        if token is not None and token[1] - time.time() >= self.refresh_margin:
+            return self._header
+        return None
+
     async def authorization(self) -> str:
         """The ``Authorization`` header value, ``"Bearer <token>"``."""
         token = self._token

@@ -235,8 +235,12 @@ class Pipeline:
         return HttpRequest(method, url, request_headers, body)
 
     async def _attempt(self, request: HttpRequest) -> HttpResponse:
-        # Fetched per attempt so that a token refreshed between retries is used.
-        request.headers["Authorization"] = await self.tokens.authorization()
+        # Fetched per attempt so that a token refreshed between retries is used; a fresh cached
+        # token is read without an await (the hot path).
+        header = self.tokens.fresh_authorization()
+        if header is None:
+            header = await self.tokens.authorization()
+        request.headers["Authorization"] = header
         if not self.logger.isEnabledFor(logging.DEBUG):
             return await self._send_with_timeout(request)
         started = self.clock.now()
@@ -264,10 +268,8 @@ class Pipeline:
             return await self.transport.send(request)
         if not self._loop_clock:
             return await self._send_on_clock(request, limit=timeout)
-        return await self._send_on_loop(request, limit=timeout)
-
-    async def _send_on_loop(self, request: HttpRequest, *, limit: float) -> HttpResponse:
-        # asyncio.timeout semantics with one shared timer (see aiovmss._deadlines: cheaper).
+        # asyncio.timeout semantics with one shared timer (see aiovmss._deadlines: cheaper),
+        # inline rather than one more coroutine per request.
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
         assert task is not None
@@ -275,12 +277,12 @@ class Pipeline:
         if watch is None or watch.loop is not loop:
             watch = self._watch = DeadlineWatch(loop)
         cancelling = task.cancelling()
-        watch.watch(task, loop.time() + limit)
+        watch.watch(task, loop.time() + timeout)
         try:
             return await self.transport.send(request)
         except asyncio.CancelledError:
             if watch.unwatch(task) and task.uncancel() <= cancelling:
-                raise _timed_out(request, limit) from None
+                raise _timed_out(request, timeout) from None
             raise
         finally:
             if watch.unwatch(task):  # it fired as the send finished: withdraw its cancel

@@ -230,3 +230,22 @@ def test_cached_names_still_reject_bad_names_every_time() -> None:
             names(("resource group", "a/b"))
         with pytest.raises(TypeError):
             names(("resource group", 3))
+
+
+# --- token fast path ------------------------------------------------------------------------
+
+
+async def test_fresh_authorization_reads_only_a_fresh_cached_token() -> None:
+    import time
+
+    from aiovmss._credentials import BearerTokenCache
+
+    soon = BearerTokenCache(StaticTokenCredential("t", expires_on=int(time.time()) + 60), "s")
+    assert soon.fresh_authorization() is None  # nothing cached yet
+    assert await soon.authorization() == "Bearer t"
+    assert soon.fresh_authorization() is None  # inside the 300 s refresh margin
+    later = BearerTokenCache(StaticTokenCredential("u"), "s")
+    await later.authorization()
+    assert later.fresh_authorization() == "Bearer u"
+    later.invalidate()
+    assert later.fresh_authorization() is None
