@@ -20,9 +20,11 @@ if TYPE_CHECKING:
     from fakevmss._wire import WireApp
     from fakevmss._wire._types import BackendLike
 
-__all__ = ["DEFAULT_SUBSCRIPTION", "FakeCompute", "ScaleSetView", "VMView"]
+__all__ = ["DEFAULT_SUBSCRIPTION", "DEFAULT_TIMINGS", "FakeCompute", "ScaleSetView", "VMView"]
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+#: The default ``timings`` (DESIGN §7 ``timings=Timings()``); frozen, so sharing it is safe.
+DEFAULT_TIMINGS = Timings()
 
 
 class VMView:
@@ -152,7 +154,7 @@ class FakeCompute:
         seed: int = 0,
         subscription_id: str = DEFAULT_SUBSCRIPTION,
         location: str = "westus",
-        timings: Timings | None = None,
+        timings: Timings | None = DEFAULT_TIMINGS,
         api_versions: tuple[str, ...] = ("2023-07-01", "2024-07-01"),
         features_registered: bool = True,
         page_size: int = 100,
