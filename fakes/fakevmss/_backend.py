@@ -135,11 +135,23 @@ class Backend:
         self.operations[op.id] = op
         return op
 
+    def _flexible_id(self, scale_set: ScaleSet) -> str:
+        """``{name}_{8 hex digits}``, drawn again until no VM of the scale set ever had it.
+
+        32 random bits collide in about 1% of 10,000-VM scale sets; a repeat would overwrite
+        a live VM (DESIGN §6: ids are never reused).
+        """
+        while True:
+            instance_id = f"{scale_set.name}_{self.ids.getrandbits(32):08x}"
+            key = instance_id.lower()
+            if key not in scale_set.vms and key not in scale_set.graveyard:
+                return instance_id
+
     def _new_vm(self, scale_set: ScaleSet) -> VM:
         index = scale_set.next_index
         scale_set.next_index += 1
         if scale_set.orchestration_mode == "Flexible":
-            instance_id = f"{scale_set.name}_{self.ids.getrandbits(32):08x}"
+            instance_id = self._flexible_id(scale_set)
             name = instance_id
         else:
             instance_id = str(index)
