@@ -386,11 +386,14 @@ def test_models_keep_unknowns_and_omit_read_only_fields() -> None:
     wire = {
         "id": "/subscriptions/s/x",
         "name": "web",
+        "type": "Microsoft.Compute/virtualMachineScaleSets",
+        "etag": '"1"',
         "location": "westus",
         "futureField": {"a": 1},
         "properties": {
             "provisioningState": "succeeded",
             "uniqueId": "u",
+            "timeCreated": "2026-01-01T00:00:00Z",
             "orchestrationMode": "SomeNewMode",
             "resiliencyPolicy": {"resilientVMCreationPolicy": {"enabled": True}},
         },
@@ -405,10 +408,11 @@ def test_models_keep_unknowns_and_omit_read_only_fields() -> None:
     body = vmss.to_wire()
     assert body["futureField"] == {"a": 1}
     assert body["properties"]["orchestrationMode"] == "SomeNewMode"
-    for read_only in ("id", "name"):
+    for read_only in ("id", "name", "type", "etag"):
         assert read_only not in body
     assert "provisioningState" not in body["properties"]
     assert "uniqueId" not in body["properties"]
+    assert "timeCreated" not in body["properties"]
     assert "tags" not in body  # unset fields are omitted
 
 
@@ -511,6 +515,28 @@ async def test_failed_lro_raises_operation_failed_error() -> None:
             await poller.result()
     assert caught.value.status == "Failed"
     assert caught.value.error.code == "InternalExecutionError"
+    message = str(caught.value)
+    assert "scale_set_vms.begin_delete" in message and "web" in message
+    assert "InternalExecutionError" in message
+
+
+async def test_features_register_then_get() -> None:
+    fake = FakeCompute(features_registered=False)
+    async with client_for(fake) as client:
+        first = await client.features.register("Microsoft.Compute", "ReliableVMDeletion")
+        assert first.properties is not None and first.properties.state == "Registering"
+        fake.clock.advance(fake.timings.feature_registration)
+        later = await client.features.get("Microsoft.Compute", "ReliableVMDeletion")
+        assert later.properties is not None and later.properties.state == "Registered"
+    assert all(r.api_version == "2021-07-01" for r in fake.requests)
+
+
+def test_retry_policy_caps_retry_after_at_60_seconds() -> None:
+    from aiovmss import RetryPolicy
+
+    client = ComputeClient(StaticTokenCredential("t"), "sub")
+    assert RetryPolicy().max_retry_after == 60.0
+    assert client.polling_settings is not None
 
 
 # -- §3 transport -------------------------------------------------------------------------------
@@ -529,6 +555,16 @@ def test_transport_types() -> None:
     assert isinstance(FakeCompute().transport(), AsyncTransport)
     assert inspect.iscoroutinefunction(AiohttpTransport.send)
     assert inspect.iscoroutinefunction(AiohttpTransport.aclose)
+
+
+async def test_aiohttp_transport_never_closes_a_callers_session() -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        transport = AiohttpTransport(session)
+        await transport.aclose()
+        await transport.aclose()
+        assert not session.closed
 
 
 def test_httpx_transport_is_exported() -> None:

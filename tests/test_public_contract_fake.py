@@ -309,6 +309,15 @@ def test_deletion_waiter_signatures_and_defaults() -> None:
         assert {"timeout", "poll_interval"} <= set(inspect.signature(waiter).parameters)
 
 
+def test_horizon_is_configurable_and_defaults_to_the_retry_schedule() -> None:
+    from aiovmss.waiters import DEFAULT_HORIZON
+
+    assert DEFAULT_HORIZON == ResilientDeleteWindow().horizon == 156 * 60
+    for waiter in (wait_for_vm_deletion, wait_for_instances_deleted, wait_for_scale_set_deletion):
+        horizon = inspect.signature(waiter).parameters["horizon"]
+        assert horizon.kind is KW and horizon.default == DEFAULT_HORIZON
+
+
 def test_deletion_result_fields() -> None:
     names = [f.name for f in dataclasses.fields(DeletionResult)]
     assert names[:6] == ["instance_id", "outcome", "polls", "elapsed", "last_seen", "history"]
@@ -390,7 +399,11 @@ async def test_instances_and_scale_set_waiters() -> None:
     fake.faults.fail_delete(CODE, scale_set="web", instances=["2"], attempts=1)
     async with client_for(fake) as client:
         await client.scale_sets.begin_delete_instances(RG, "web", ["1", "2"])
+        before = len(fake.requests)
         results = await wait_for_instances_deleted(client, RG, "web", ["1", "2"], concurrency=4)
+        polls = [r for r in fake.requests[before:] if r.method == "GET"]
+        # Uniform: one list call per round, never a per-VM GET.
+        assert polls and all(r.path.endswith("/virtualMachines") for r in polls)
         assert set(results) == {"1", "2"}
         assert all(
             isinstance(r, DeletionResult) and r.outcome == "Deleted" for r in results.values()

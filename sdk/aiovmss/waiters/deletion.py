@@ -54,7 +54,8 @@ logger = logging.getLogger("aiovmss.waiters")
 DEFAULT_DELETE_TIMEOUT = 4 * 3600.0
 #: Default pause between polls (stretched by a longer Retry-After).
 DEFAULT_DELETE_POLL_INTERVAL = 30.0
-#: How long a bare ``Failed`` must hold at 2023-07-01 before it counts: the whole retry schedule.
+#: At 2023-07-01 a bare ``Failed`` counts once this long has passed since the wait started (or
+#: since it was first seen): the whole retry schedule, after which no retry can still be due.
 DEFAULT_HORIZON = ResilientDeleteWindow().horizon
 
 
@@ -82,8 +83,9 @@ class _DeletionWatch:
         if not self.exact:
             logger.info(
                 "waiting for deletion of %s/%s at an api-version without "
-                "resilientVMDeletionStatus: a Failed state counts only after holding %.0f s; "
-                "api-version 2024-07-01 gives an exact answer",
+                "resilientVMDeletionStatus: a Failed state counts only %.0f s after the wait "
+                "started (or after it was first seen); api-version 2024-07-01 gives an exact "
+                "answer",
                 rg,
                 scale_set,
                 horizon,
@@ -189,7 +191,9 @@ async def wait_for_vm_deletion(
         poll_interval: seconds between polls (longer when the server asks with Retry-After).
         on_poll: ``on_poll(instance_id, observation)`` after each poll (sync or async).
         before_sleep: tenacity's ``before_sleep`` hook.
-        horizon: at 2023-07-01, how long a ``Failed`` state must hold to count.
+        horizon: at 2023-07-01, a ``Failed`` state counts once this many seconds have passed
+            since the wait started or since it was first seen (start the wait after the
+            delete request).
         max_polls: stop after this many polls (``WaitTimeoutError``).
 
     Raises:
