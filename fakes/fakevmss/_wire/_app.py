@@ -9,6 +9,7 @@ between reading and writing state. Every request is recorded.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import uuid
@@ -24,6 +25,7 @@ from fakevmss._errors import (
 )
 from fakevmss._http import DroppedConnection, RequestRecord, WireRequest, WireResponse
 from fakevmss._wire import _operations, _scale_sets, _vms
+from fakevmss._wire._cache import BodyCache
 from fakevmss._wire._call import Call, Env, json_response
 from fakevmss._wire._json import parse_json_object
 from fakevmss._wire._links import Origin
@@ -71,10 +73,33 @@ PARAM_NAMES = {
 
 
 def _first_values(query: str) -> dict[str, str]:
+    """The first value of each query parameter (blank values kept), as ``parse_qsl`` reads them."""
     result: dict[str, str] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True):
+    if "%" in query or "+" in query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+    else:  # nothing to decode: the same pairs, without parse_qsl's per-pair unquoting
+        pairs = [pair.partition("=")[::2] for pair in query.split("&") if pair]
+    for key, value in pairs:
         result.setdefault(key, value)
     return result
+
+
+class _RequestIds:
+    """``x-ms-request-id`` values: a random UUID-shaped prefix per app and a counter.
+
+    Unique within the app and practically unique across apps, and far cheaper than a uuid4 per
+    response; still a well-formed version 4 UUID string.
+    """
+
+    __slots__ = ("_counter", "_prefix")
+
+    def __init__(self) -> None:
+        self._prefix = str(uuid.uuid4())[:24]
+        self._counter = itertools.count(1)
+
+    def next(self) -> str:
+        """The next id."""
+        return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFF:012x}"
 
 
 def _query_value(query: dict[str, str], name: str) -> str | None:
@@ -151,6 +176,9 @@ class WireApp:
         self.max_body_bytes = max_body_bytes
         self.lro_retry_after = lro_retry_after
         self.lock = lock if lock is not None else threading.RLock()
+        #: Serialised bodies of GET VM, reused until what they show changes.
+        self.bodies = BodyCache()
+        self._ids = _RequestIds()
 
     def retry_after_header(self, seconds: float) -> str:
         """``seconds`` of virtual time as a Retry-After value in real seconds (rounded up)."""
@@ -271,19 +299,20 @@ class WireApp:
             self.clock,
             self.page_size,
             self.retry_after_header(self.lro_retry_after),
+            self.bodies,
         )
 
     @staticmethod
     def _error(exc: ArmException) -> WireResponse:
         return json_response(exc.status, exc.body(), dict(exc.headers))
 
-    @staticmethod
-    def _decorate(request: WireRequest, response: WireResponse) -> WireResponse:
+    def _decorate(self, request: WireRequest, response: WireResponse) -> WireResponse:
         """Add the request-id headers every ARM response carries."""
         headers = response.headers
-        headers["x-ms-request-id"] = str(uuid.uuid4())
+        request_id = self._ids.next()
+        headers["x-ms-request-id"] = request_id
         correlation = request.header("x-ms-correlation-request-id")
-        headers["x-ms-correlation-request-id"] = correlation or str(uuid.uuid4())
+        headers["x-ms-correlation-request-id"] = correlation or self._ids.next()
         client_id = request.header("x-ms-client-request-id")
         if client_id is not None:
             headers["x-ms-client-request-id"] = client_id

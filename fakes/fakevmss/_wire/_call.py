@@ -7,12 +7,13 @@ from typing import Any
 
 from fakevmss._errors import invalid_parameter
 from fakevmss._http import WireRequest, WireResponse
+from fakevmss._wire._cache import BodyCache
 from fakevmss._wire._json import dump_json
 from fakevmss._wire._links import Origin
 from fakevmss._wire._types import BackendLike, ClockLike, OperationLike
 from fakevmss._wire._versions import has_resiliency_view
 
-__all__ = ["Call", "Env", "json_response", "parse_expand"]
+__all__ = ["Call", "Env", "json_response", "parse_expand", "raw_json_response"]
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -47,21 +48,29 @@ def json_response(
     status: int, body: Any = None, headers: dict[str, str] | None = None
 ) -> WireResponse:
     """A response with a JSON body (none when ``body`` is None)."""
-    all_headers = dict(headers or {})
     if body is None:
-        return WireResponse(status, all_headers, b"")
+        return WireResponse(status, dict(headers or {}), b"")
+    return raw_json_response(status, dump_json(body), headers)
+
+
+def raw_json_response(
+    status: int, body: bytes, headers: dict[str, str] | None = None
+) -> WireResponse:
+    """A response whose body is JSON already serialised."""
+    all_headers = dict(headers) if headers else {}
     all_headers["Content-Type"] = JSON_CONTENT_TYPE
-    return WireResponse(status, all_headers, dump_json(body))
+    return WireResponse(status, all_headers, body)
 
 
 @dataclass(frozen=True, slots=True)
 class Env:
-    """What every handler needs: the backend, the clock, the page size and LRO headers."""
+    """What every handler needs: the backend, the clock, the page size, LRO headers, caches."""
 
     backend: BackendLike
     clock: ClockLike
     page_size: int
     retry_after: str
+    bodies: BodyCache = field(default_factory=BodyCache)
 
     def lro_headers(
         self, call: Call, operation: OperationLike, *, location: bool, retry_after: bool = True

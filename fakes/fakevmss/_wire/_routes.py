@@ -31,19 +31,26 @@ class Route:
     template: str
     methods: frozenset[str]
     segments: tuple[str, ...] = field(init=False)
+    #: Per segment: the parameter name, or None for a literal (compared lower-cased).
+    _slots: tuple[tuple[str | None, str], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "segments", tuple(self.template.split("/")))
+        segments = tuple(self.template.split("/"))
+        object.__setattr__(self, "segments", segments)
+        slots = tuple(
+            (seg[1:-1], "") if seg.startswith("{") else (None, seg.lower()) for seg in segments
+        )
+        object.__setattr__(self, "_slots", slots)
 
     def match(self, parts: list[str]) -> dict[str, str] | None:
         """Path parameters if ``parts`` (decoded segments) fit this template, else None."""
-        if len(parts) != len(self.segments):
+        if len(parts) != len(self._slots):
             return None
         params: dict[str, str] = {}
-        for pattern, part in zip(self.segments, parts, strict=True):
-            if pattern.startswith("{"):
-                params[pattern[1:-1]] = part
-            elif pattern.lower() != part.lower():
+        for (param, literal), part in zip(self._slots, parts, strict=True):
+            if param is not None:
+                params[param] = part
+            elif literal != part.lower():
                 return None
         return params
 
@@ -69,6 +76,13 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
+#: Routes by segment count, in ``ROUTES`` order (a path only fits templates of its length).
+_BY_LENGTH: dict[int, tuple[Route, ...]] = {
+    length: tuple(route for route in ROUTES if len(route.segments) == length)
+    for length in {len(route.segments) for route in ROUTES}
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RouteMatch:
     """A matched route with its decoded path parameters."""
@@ -87,6 +101,8 @@ def split_path(path: str) -> list[str]:
     trimmed = path[1:] if path.startswith("/") else path
     if trimmed.endswith("/"):
         trimmed = trimmed[:-1]
+    if "%" not in trimmed:
+        return trimmed.split("/")
     return [unquote(part, errors="replace") for part in trimmed.split("/")]
 
 
@@ -99,7 +115,7 @@ def resolve(method: str, path: str) -> RouteMatch:
     """
     parts = split_path(path)
     known = False
-    for route in ROUTES:
+    for route in _BY_LENGTH.get(len(parts), ()):
         params = route.match(parts)
         if params is None:
             continue

@@ -23,9 +23,11 @@ __all__ = [
     "VM_TYPE",
     "feature_json",
     "iso_time",
+    "json_copy",
     "operation_json",
     "scale_set_id",
     "scale_set_json",
+    "vm_body_key",
     "vm_json",
 ]
 
@@ -34,6 +36,7 @@ VM_TYPE = "Microsoft.Compute/virtualMachineScaleSets/virtualMachines"
 FEATURE_TYPE = "Microsoft.Features/providers/features"
 _SECRETS = ("adminPassword", "customData")
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def iso_time(clock: ClockLike, t: float) -> str:
@@ -50,6 +53,18 @@ def scale_set_id(scale_set: ScaleSetLike) -> str:
         f"/subscriptions/{scale_set.subscription}/resourceGroups/{scale_set.resource_group}"
         f"/providers/Microsoft.Compute/virtualMachineScaleSets/{scale_set.name}"
     )
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, scalars); anything else via ``copy.deepcopy``."""
+    kind = type(value)
+    if kind is dict:
+        return {key: json_copy(item) for key, item in value.items()}
+    if kind is list:
+        return [json_copy(item) for item in value]
+    if kind in _SCALARS:
+        return value
+    return copy.deepcopy(value)
 
 
 def _quoted_etag(etag: int) -> str:
@@ -72,7 +87,7 @@ def scale_set_json(
     scale_set: ScaleSetLike, clock: ClockLike, *, etag: bool, user_data: bool = False
 ) -> dict[str, Any]:
     """The scale set resource body."""
-    spec = copy.deepcopy(dict(scale_set.spec))
+    spec = json_copy(dict(scale_set.spec))
     properties = spec.pop("properties", None)
     properties = properties if isinstance(properties, dict) else {}
     _scrub_profile(properties.get("virtualMachineProfile"), user_data=user_data)
@@ -124,7 +139,7 @@ def _vm_profiles(scale_set: ScaleSetLike, vm: VMLike, base_id: str) -> dict[str,
         }
     }
     if isinstance(image, dict):
-        storage_json["imageReference"] = copy.deepcopy(image)
+        storage_json["imageReference"] = json_copy(image)
     os_json: dict[str, Any] = {"computerName": _computer_name(scale_set, vm, profile)}
     if isinstance(admin, str):
         os_json["adminUsername"] = admin
@@ -203,6 +218,31 @@ def vm_json(
     return body
 
 
+def vm_body_key(scale_set: ScaleSetLike, vm: VMLike) -> tuple[object, ...]:
+    """Every value ``vm_json`` reads (besides the clock): equal keys serialise alike.
+
+    The spec is compared by identity first; the backend replaces it on PUT and PATCH and bumps
+    the scale set's etag whenever it edits it in place, and both are part of the key.
+    """
+    return (
+        scale_set.subscription,
+        scale_set.resource_group,
+        scale_set.name,
+        scale_set.etag,
+        scale_set.spec,
+        vm.instance_id,
+        vm.name,
+        vm.vm_id,
+        vm.os_type,
+        vm.time_created,
+        vm.provisioning_state,
+        vm.power_state,
+        vm.latest_model_applied,
+        vm.etag,
+        vm.deletion_status,
+    )
+
+
 def operation_json(operation: OperationLike, clock: ClockLike) -> dict[str, Any]:
     """The Azure-AsyncOperation status body."""
     body: dict[str, Any] = {
@@ -213,7 +253,7 @@ def operation_json(operation: OperationLike, clock: ClockLike) -> dict[str, Any]
     if operation.end_time is not None:
         body["endTime"] = iso_time(clock, operation.end_time)
     if operation.error is not None and operation.status != "Succeeded":
-        body["error"] = copy.deepcopy(dict(operation.error))
+        body["error"] = json_copy(dict(operation.error))
     return body
 
 

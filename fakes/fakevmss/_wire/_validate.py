@@ -9,6 +9,7 @@ treats them as not given). Unknown fields are kept and echoed back.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,8 @@ __all__ = [
 ]
 
 _MISSING = object()
-_FORBIDDEN_NAME_CHARS = frozenset("/\\?#%")
+_CONTROL_CHAR = re.compile("[\x00-\x1f\x7f]")
+_FORBIDDEN_CHAR = re.compile(r"[/\\?#%]")
 
 #: Longest name per path parameter (DESIGN: 80 for scale sets, 90 for resource groups).
 NAME_LIMITS = {"resourceGroupName": 90, "vmScaleSetName": 80}
@@ -46,9 +48,9 @@ def check_name(param: str, value: str) -> str:
         problem = "must not be empty, '.' or '..'"
     elif len(value) > limit:
         problem = f"must be at most {limit} characters"
-    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    elif _CONTROL_CHAR.search(value) is not None:
         problem = "must not contain control characters"
-    elif any(ch in _FORBIDDEN_NAME_CHARS for ch in value):
+    elif _FORBIDDEN_CHAR.search(value) is not None:
         problem = "must not contain '/', '\\', '?', '#' or '%'"
     if problem is not None:
         raise ArmException(

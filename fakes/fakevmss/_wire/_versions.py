@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from fakevmss._errors import MISSING_API_VERSION, NO_REGISTERED_PROVIDER, ArmException
 
@@ -55,10 +56,10 @@ def resolve_api_version(
             MISSING_API_VERSION,
             "The api-version query parameter (?api-version=) is required for all requests.",
         )
+    if raw in supported:
+        return raw
     asked = _version_date(raw)
     if any_well_formed and asked is not None:
-        return raw
-    if raw in supported:
         return raw
     newest = max(supported, key=lambda v: _version_date(v) or date.min)
     newest_date = _version_date(newest)
@@ -72,6 +73,7 @@ def resolve_api_version(
     )
 
 
+@lru_cache(maxsize=256)
 def _at_least(version: str, minimum: str) -> bool:
     """Whether ``version`` is ``minimum`` or later."""
     left, right = _version_date(version), _version_date(minimum)

@@ -7,9 +7,17 @@
 from __future__ import annotations
 
 from fakevmss._http import WireResponse
-from fakevmss._wire._call import EXPAND_VM, Call, Env, json_response, parse_expand
+from fakevmss._wire._call import (
+    EXPAND_VM,
+    Call,
+    Env,
+    json_response,
+    parse_expand,
+    raw_json_response,
+)
+from fakevmss._wire._json import dump_json
 from fakevmss._wire._links import decode_skiptoken, encode_skiptoken, page_after
-from fakevmss._wire._serialize import vm_json
+from fakevmss._wire._serialize import vm_body_key, vm_json
 from fakevmss._wire._types import VMLike
 from fakevmss._wire._validate import parse_bool_flag
 from fakevmss._wire._versions import has_etag, has_resiliency_view
@@ -56,16 +64,22 @@ def get_vm(env: Env, call: Call) -> WireResponse:
     sub, rg, name = call.params["sub"], call.params["rg"], call.params["name"]
     scale_set = env.backend.get_scale_set(sub, rg, name)
     vm = env.backend.get_vm(sub, rg, name, call.params["instance_id"])
-    body = vm_json(
-        scale_set,
-        vm,
-        env.clock,
-        etag=has_etag(call.version),
-        deletion_status="resiliencyview" in expand,
-        instance_view="instanceview" in expand,
-        user_data="userdata" in expand,
-    )
-    return json_response(200, body)
+    etag = has_etag(call.version)
+
+    def build() -> bytes:
+        body = vm_json(
+            scale_set,
+            vm,
+            env.clock,
+            etag=etag,
+            deletion_status="resiliencyview" in expand,
+            instance_view="instanceview" in expand,
+            user_data="userdata" in expand,
+        )
+        return dump_json(body)
+
+    key = (etag, expand, vm_body_key(scale_set, vm))
+    return raw_json_response(200, env.bodies.get(vm, key, build))
 
 
 def delete_vm(env: Env, call: Call) -> WireResponse:
