@@ -434,8 +434,9 @@ async def test_unsafe_names_raise_before_sending(bad: str) -> None:
 async def test_version_gating_raises_before_any_request() -> None:
     fake = FakeCompute()
     async with client_for(fake, api_version="2023-07-01") as client:
-        with pytest.raises(ApiVersionError):
-            await client.scale_set_vms.get(RG, "web", "0", expand="resiliencyView")
+        for expand in ("resiliencyView", "ResiliencyView"):
+            with pytest.raises(ApiVersionError):
+                await client.scale_set_vms.get(RG, "web", "0", expand=expand)
         with pytest.raises(ApiVersionError):
             await client.scale_sets.begin_create_or_update(RG, "web", {}, if_match="*")
     assert issubclass(ApiVersionError, ValueError) and issubclass(ApiVersionError, AzureError)

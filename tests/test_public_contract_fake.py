@@ -213,6 +213,28 @@ async def test_drop_connection_surfaces_as_a_service_error() -> None:
 # -- §7 inspection ------------------------------------------------------------------------------
 
 
+def test_view_signatures() -> None:
+    rg_name = [("rg", POS, EMPTY), ("name", POS, EMPTY)]
+    assert_shape(FakeCompute.vm, *rg_name, ("instance_id", POS, EMPTY))
+    assert_shape(FakeCompute.scale_set, *rg_name)
+
+
+async def test_probability_faults_are_seeded() -> None:
+    async def attempts(seed: int) -> list[int]:
+        fake = FakeCompute(seed=seed)
+        ready(fake, 8)
+        fake.faults.fail_delete(CODE, scale_set="web", probability=0.5)
+        ids = [str(i) for i in range(8)]
+        async with client_for(fake) as client:
+            await client.scale_sets.begin_delete_instances(RG, "web", ids)
+            await wait_for_instances_deleted(client, RG, "web", ids, raise_on_failure=False)
+        return [fake.vm(RG, "web", i).delete_attempts for i in ids]
+
+    first = await attempts(1)
+    assert first == await attempts(1)
+    assert max(first) > 1  # some attempt failed and was retried
+
+
 async def test_vm_and_scale_set_views_and_request_records() -> None:
     fake = FakeCompute(seed=3)
     ready(fake, 2)
@@ -327,10 +349,14 @@ async def test_deleted_is_a_404_after_flapping() -> None:
     fake = FakeCompute(seed=4)
     ready(fake, 1)
     fake.faults.fail_delete(CODE, scale_set="web", attempts=2)
+    seen: list[tuple[str, Any]] = []
     async with client_for(fake) as client:
         await client.scale_set_vms.begin_delete(RG, "web", "0")
-        result = await wait_for_vm_deletion(client, RG, "web", "0")
+        result = await wait_for_vm_deletion(
+            client, RG, "web", "0", on_poll=lambda iid, obs: seen.append((iid, obs))
+        )
     assert result.instance_id == "0" and result.outcome == "Deleted"
+    assert [obs for _, obs in seen] == result.history and {iid for iid, _ in seen} == {"0"}
     assert result.polls == len(result.history) > 1
     assert result.history[-1].http_status == 404
     assert result.elapsed >= 10 * 60  # the second retry is due 10 min after the first
