@@ -215,3 +215,20 @@ async def test_async_operation_status_is_always_200_with_retry_after_while_runni
         None,
     )
     assert done.json["endTime"] > done.json["startTime"]
+
+
+async def test_status_follows_the_current_policy_while_the_vm_is_not_being_deleted(
+    wire: Wire,
+) -> None:
+    """§6 Values: Enabled (policy on, VM not being deleted) / Disabled, as the policy changes."""
+    await wire.put("web", scale_set_body(1, delete_policy=False))
+    vm = f"{S}/web/virtualMachines/0"
+    expand = {"$expand": "resiliencyView"}
+    got = await wire.send("GET", vm, query=expand)
+    assert got.json["properties"]["resilientVMDeletionStatus"] == "Disabled"
+    on = {"properties": {"resiliencyPolicy": {"resilientVMDeletionPolicy": {"enabled": True}}}}
+    assert (await wire.send("PATCH", f"{S}/web", on)).status == 200
+    got = await wire.send("GET", vm, query=expand)
+    assert got.json["properties"]["resilientVMDeletionStatus"] == "Enabled"
+    listed = await wire.send("GET", f"{S}/web/virtualMachines")
+    assert statuses(listed.json) == {"0": "Enabled"}
