@@ -9,12 +9,9 @@ between reading and writing state. Every request is recorded.
 
 from __future__ import annotations
 
-import itertools
 import math
 import threading
-import uuid
 from collections.abc import Callable
-from urllib.parse import parse_qsl, urlsplit
 
 from fakevmss._errors import (
     AUTHENTICATION_FAILED,
@@ -29,6 +26,7 @@ from fakevmss._wire._cache import BodyCache
 from fakevmss._wire._call import Call, Env, json_response
 from fakevmss._wire._json import parse_json_object
 from fakevmss._wire._links import Origin
+from fakevmss._wire._request import Incoming, RequestIds, query_value
 from fakevmss._wire._routes import RouteMatch, resolve
 from fakevmss._wire._types import BackendLike, ClockLike, FaultsLike, HttpFaultLike
 from fakevmss._wire._validate import check_name
@@ -59,6 +57,9 @@ BODY_ROUTES = frozenset(
     {("scale_set", "PUT"), ("scale_set", "PATCH"), ("delete_instances", "POST")}
 )
 
+#: Routed paths remembered per app (method, path); the cache empties when full.
+ROUTE_CACHE_SIZE = 4096
+
 #: Path parameters and the ARM parameter names their errors target.
 PARAM_NAMES = {
     "sub": "subscriptionId",
@@ -70,43 +71,6 @@ PARAM_NAMES = {
     "namespace": "resourceProviderNamespace",
     "feature": "featureName",
 }
-
-
-def _first_values(query: str) -> dict[str, str]:
-    """The first value of each query parameter (blank values kept), as ``parse_qsl`` reads them."""
-    result: dict[str, str] = {}
-    if "%" in query or "+" in query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-    else:  # nothing to decode: the same pairs, without parse_qsl's per-pair unquoting
-        pairs = [pair.partition("=")[::2] for pair in query.split("&") if pair]
-    for key, value in pairs:
-        result.setdefault(key, value)
-    return result
-
-
-class _RequestIds:
-    """``x-ms-request-id`` values: a random UUID-shaped prefix per app and a counter.
-
-    Unique within the app and practically unique across apps, and far cheaper than a uuid4 per
-    response; still a well-formed version 4 UUID string.
-    """
-
-    __slots__ = ("_counter", "_prefix")
-
-    def __init__(self) -> None:
-        self._prefix = str(uuid.uuid4())[:24]
-        self._counter = itertools.count(1)
-
-    def next(self) -> str:
-        """The next id."""
-        return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFF:012x}"
-
-
-def _query_value(query: dict[str, str], name: str) -> str | None:
-    for key, value in query.items():
-        if key.lower() == name:
-            return value
-    return None
 
 
 _NOT_JSON_PAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
@@ -123,8 +87,8 @@ def _garble(response: WireResponse, fault: HttpFaultLike) -> WireResponse:
     return WireResponse(fault.status or response.status, headers, body)
 
 
-def _check_auth(request: WireRequest) -> None:
-    scheme, _, token = (request.header("Authorization") or "").strip().partition(" ")
+def _check_auth(incoming: Incoming) -> None:
+    scheme, _, token = (incoming.authorization or "").strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ArmException(
             401,
@@ -178,7 +142,8 @@ class WireApp:
         self.lock = lock if lock is not None else threading.RLock()
         #: Serialised bodies of GET VM, reused until what they show changes.
         self.bodies = BodyCache()
-        self._ids = _RequestIds()
+        self._ids = RequestIds()
+        self._routes: dict[tuple[str, str], tuple[RouteMatch, dict[str, str]]] = {}
 
     def retry_after_header(self, seconds: float) -> str:
         """``seconds`` of virtual time as a Retry-After value in real seconds (rounded up)."""
@@ -191,28 +156,22 @@ class WireApp:
         Safe to call from several threads (each with its own event loop): everything but a
         ``slow`` fault's sleep runs under ``lock``.
         """
-        parts = urlsplit(request.url)
-        method, path, query = request.method.upper(), parts.path or "/", _first_values(parts.query)
+        incoming = Incoming.of(request)
         too_large = len(request.body) > self.max_body_bytes
         with self.lock:
-            fault = None if too_large else self.faults.take_http_fault(method, path)
+            fault = (
+                None if too_large else self.faults.take_http_fault(incoming.method, incoming.path)
+            )
             if fault is not None and fault.kind == "drop" and not fault.after_send:
-                self._record(request, method, path, query, 0)
+                self._record(incoming, 0)
                 raise DroppedConnection(sent=False)
         if fault is not None and fault.kind == "slow":
             await self.clock.sleep(fault.seconds)
         with self.lock:
-            return self._answer(request, method, path, query, fault, too_large=too_large)
+            return self._answer(incoming, fault, too_large=too_large)
 
     def _answer(
-        self,
-        request: WireRequest,
-        method: str,
-        path: str,
-        query: dict[str, str],
-        fault: HttpFaultLike | None,
-        *,
-        too_large: bool,
+        self, incoming: Incoming, fault: HttpFaultLike | None, *, too_large: bool
     ) -> WireResponse:
         """The response (synchronous, so requests never interleave inside it), recorded."""
         if too_large:
@@ -220,14 +179,14 @@ class WireApp:
                 ArmException(413, REQUEST_TOO_LARGE, "The request body is too large.")
             )
         else:
-            response = self._fault_response(fault) or self._respond(request, method, path, query)
+            response = self._fault_response(fault) or self._respond(incoming)
             if fault is not None and fault.kind == "garbage":
                 response = _garble(response, fault)
-        response = self._decorate(request, response)
+        response = self._decorate(incoming, response)
         if fault is not None and fault.kind == "drop":
-            self._record(request, method, path, query, 0)
+            self._record(incoming, 0)
             raise DroppedConnection(sent=True)
-        self._record(request, method, path, query, response.status)
+        self._record(incoming, response.status)
         return response
 
     def _fault_response(self, fault: HttpFaultLike | None) -> WireResponse | None:
@@ -248,12 +207,10 @@ class WireApp:
             return self._error(ArmException(fault.status, fault.code, message))
         return None
 
-    def _respond(
-        self, request: WireRequest, method: str, path: str, query: dict[str, str]
-    ) -> WireResponse:
+    def _respond(self, incoming: Incoming) -> WireResponse:
         """The answer, computed synchronously; any exception becomes an ARM error."""
         try:
-            return self._dispatch(request, method, path, query)
+            return self._dispatch(incoming)
         except ArmException as exc:
             return self._error(exc)
         except Exception as exc:  # a bug in the fake must still answer, without a traceback
@@ -265,33 +222,38 @@ class WireApp:
                 )
             )
 
-    def _dispatch(
-        self, request: WireRequest, method: str, path: str, query: dict[str, str]
-    ) -> WireResponse:
-        _check_auth(request)
-        match = resolve(method, path)
-        call = self._call(request, match, method, path, query)
-        return HANDLERS[(match.name, method)](self._env(), call)
+    def _dispatch(self, incoming: Incoming) -> WireResponse:
+        _check_auth(incoming)
+        known = self._routes.get((incoming.method, incoming.path))
+        match = known[0] if known is not None else resolve(incoming.method, incoming.path)
+        call = self._call(incoming, match, None if known is None else known[1])
+        return HANDLERS[(match.name, incoming.method)](self._env(), call)
 
-    def _call(
-        self,
-        request: WireRequest,
-        match: RouteMatch,
-        method: str,
-        path: str,
-        query: dict[str, str],
-    ) -> Call:
-        raw_version = _query_value(query, "api-version")
+    def _call(self, incoming: Incoming, match: RouteMatch, checked: dict[str, str] | None) -> Call:
+        """The routed call; ``checked`` are the path names when already known to be valid."""
+        request, method = incoming.request, incoming.method
+        raw_version = query_value(incoming.query, "api-version")
         version = resolve_api_version(
             raw_version,
             self.api_versions,
             lenient=self.lenient_api_versions,
             any_well_formed=match.name in ("feature", "register_feature"),
         )
-        params = {key: check_name(PARAM_NAMES[key], value) for key, value in match.params.items()}
+        if checked is None:
+            checked = {k: check_name(PARAM_NAMES[k], v) for k, v in match.params.items()}
+            self._remember_route(method, incoming.path, match, checked)
         body = parse_json_object(request.body) if (match.name, method) in BODY_ROUTES else None
         origin = Origin.of(request.url, raw_version or version)
-        return Call(request, method, path, query, params, version, origin, body)
+        query = incoming.query
+        return Call(request, method, incoming.path, query, dict(checked), version, origin, body)
+
+    def _remember_route(
+        self, method: str, path: str, match: RouteMatch, params: dict[str, str]
+    ) -> None:
+        """Cache a routed path whose names are valid (routing is a pure function of both)."""
+        if len(self._routes) >= ROUTE_CACHE_SIZE:
+            self._routes.clear()
+        self._routes[(method, path)] = (match, params)
 
     def _env(self) -> Env:
         return Env(
@@ -306,29 +268,26 @@ class WireApp:
     def _error(exc: ArmException) -> WireResponse:
         return json_response(exc.status, exc.body(), dict(exc.headers))
 
-    def _decorate(self, request: WireRequest, response: WireResponse) -> WireResponse:
+    def _decorate(self, incoming: Incoming, response: WireResponse) -> WireResponse:
         """Add the request-id headers every ARM response carries."""
         headers = response.headers
-        request_id = self._ids.next()
-        headers["x-ms-request-id"] = request_id
-        correlation = request.header("x-ms-correlation-request-id")
-        headers["x-ms-correlation-request-id"] = correlation or self._ids.next()
-        client_id = request.header("x-ms-client-request-id")
+        headers["x-ms-request-id"] = self._ids.next()
+        headers["x-ms-correlation-request-id"] = incoming.correlation_id or self._ids.next()
+        client_id = incoming.client_id
         if client_id is not None:
             headers["x-ms-client-request-id"] = client_id
         return response
 
-    def _record(
-        self, request: WireRequest, method: str, path: str, query: dict[str, str], status: int
-    ) -> None:
+    def _record(self, incoming: Incoming, status: int) -> None:
+        query = incoming.query
         self.records.append(
             RequestRecord(
                 time=self.clock.now(),
-                method=method,
-                path=path,
+                method=incoming.method,
+                path=incoming.path,
                 query=dict(query),
                 status=status,
-                api_version=_query_value(query, "api-version"),
-                client_request_id=request.header("x-ms-client-request-id"),
+                api_version=query_value(query, "api-version"),
+                client_request_id=incoming.client_id,
             )
         )
