@@ -259,14 +259,18 @@ class Engine:
             self._vm_gone(vm)
             return
         now = self.clock.now()
-        vm.provisioning_state = failure.fallback_state
-        vm.power_state = "running" if failure.fallback_state == "Running" else "stopped"
+        retried = bool(vm.delete_policy) and vm.delete_retries < self.timings.delete_max_retries
+        # The fault's fallback state shows only while a retry is due; a failure that ends the
+        # delete (policy off, or retries spent) leaves the VM Failed (DESIGN §6), so a waiter
+        # can tell it from a VM still being deleted.
+        vm.provisioning_state = failure.fallback_state if retried else "Failed"
+        vm.power_state = "running" if vm.provisioning_state == "Running" else "stopped"
         vm.etag += 1
         vm.record(
             now, "delete-attempt-failed", vm.delete_attempts, code=failure.code, forced=forced
         )
         self._notify(vm, _failure(vm, failure.code, "delete"))
-        if vm.delete_policy and vm.delete_retries < self.timings.delete_max_retries:
+        if retried:
             due = now + self.timings.delete_retry_delay(vm.delete_retries + 1)
             vm.retry_due = due
             vm.scale_set.retry_waiting[vm.instance_id.lower()] = vm

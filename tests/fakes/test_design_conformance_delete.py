@@ -316,3 +316,31 @@ async def test_probability_is_drawn_per_attempt_from_the_seeded_source() -> None
     # Drawn per attempt: VMs needed different numbers of attempts, some more than one.
     assert len({len(starts) for starts in first}) > 1
     assert max(len(starts) for starts in first) > 1
+
+
+async def test_policy_disabled_vm_stays_failed_even_with_a_running_fallback(wire: Wire) -> None:
+    """§6: with the policy disabled, no retries and the VM stays Failed (fallback_state applies
+    only to attempts Resilient delete will retry; otherwise a waiter could never settle)."""
+    await ready(wire, 1, delete_policy=False)
+    wire.fake.faults.fail_delete("InternalExecutionError", fallback_state="Running")
+    await wire.send("DELETE", f"{S}/web/virtualMachines/0")
+    await at(wire, 60)
+    assert await seen(wire) == ("Failed", "Disabled")
+    await at(wire, 20_000)
+    assert await seen(wire) == ("Failed", "Disabled")
+    assert delete_starts(wire) == [0]
+
+
+async def test_last_retry_failing_with_a_running_fallback_leaves_the_vm_failed(
+    wire: Wire,
+) -> None:
+    """§6: when retries are spent, status Failed and the VM stays Failed (never Running)."""
+    await ready(wire)
+    wire.fake.faults.fail_delete("InternalExecutionError", fallback_state="Running")
+    await wire.send("DELETE", f"{S}/web/virtualMachines/0")
+    await at(wire, 9299)
+    assert await seen(wire) == ("Running", "InProgress")
+    await at(wire, RETRIES_SPENT)
+    assert await seen(wire) == ("Failed", "Failed")
+    states = [h.state for h in wire.fake.vm(RG, "web", "0", subscription=SUB).history]
+    assert states[-2:] == ["Failed", "Failed"]  # the last failed attempt, then exhaustion
