@@ -278,6 +278,9 @@ class Faults:
     ) -> FaultHandle:
         """Fail matching VM delete attempts with ``code``; the VM then shows ``fallback_state``.
 
+        ``fallback_state`` shows while a resilient retry is due; a failure that ends the delete
+        (policy disabled, or the last retry) leaves the VM ``Failed``, as DESIGN §6 says.
+
         Raises:
             TypeError, ValueError: a bad argument (``fallback_state`` is Failed or Running).
         """
