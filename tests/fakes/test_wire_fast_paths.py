@@ -20,6 +20,7 @@ from fakevmss import FakeCompute
 from fakevmss._http import WireRequest
 from fakevmss._wire import _app
 from fakevmss._wire._cache import BodyCache
+from fakevmss._wire._links import page_after
 from fakevmss._wire._request import RequestIds, first_values
 from fakevmss._wire._serialize import json_copy
 
@@ -198,6 +199,36 @@ def test_request_ids_are_unique_version_4_uuids() -> None:
     assert len(set(values)) == 1000
     assert all(uuid.UUID(value).version == 4 for value in values)
     assert other.next() not in values
+
+
+# -- paging ----------------------------------------------------------------------------
+
+
+def reference_page(
+    items: list[tuple[str, int]], after: tuple[str] | None, size: int
+) -> tuple[list[tuple[str, int]], tuple[str] | None]:
+    """The plain definition: sort, drop up to ``after``, take ``size``."""
+    ordered = sorted(items, key=lambda item: (item[0],))
+    if after is not None:
+        ordered = [item for item in ordered if (item[0],) > after]
+    page = ordered[: max(1, size)]
+    return page, ((page[-1][0],) if len(ordered) > len(page) else None)
+
+
+@given(
+    st.lists(st.sampled_from("abcdef"), max_size=12),
+    st.none() | st.sampled_from("abcdefg").map(lambda k: (k,)),
+    st.integers(min_value=0, max_value=5),
+    st.booleans(),
+)
+def test_page_after_matches_its_plain_definition(
+    letters: list[str], after: tuple[str] | None, size: int, presorted: bool
+) -> None:
+    items = [(letter, index) for index, letter in enumerate(letters)]
+    if presorted:
+        items.sort(key=lambda item: item[0])
+    got = page_after(items, lambda item: (item[0],), after, size)
+    assert got == reference_page(items, after, size)
 
 
 # -- serialisation helpers ----------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -92,10 +93,17 @@ def decode_skiptoken(token: str, width: int) -> SortKey:
 def page_after(
     items: Sequence[T], key: Callable[[T], SortKey], after: SortKey | None, size: int
 ) -> tuple[list[T], SortKey | None]:
-    """One page of ``items`` in key order after ``after``, and the key to continue from."""
-    ordered = sorted(items, key=key)
-    if after is not None:
-        ordered = [item for item in ordered if key(item) > after]
-    page = ordered[: max(1, size)]
-    more = len(ordered) > len(page)
-    return page, (key(page[-1]) if more else None)
+    """One page of ``items`` in key order after ``after``, and the key to continue from.
+
+    Each key is computed once; items already in key order (the backend lists them so) are not
+    sorted again, and the page starts by bisection.
+    """
+    keys = [key(item) for item in items]
+    if any(keys[i] > keys[i + 1] for i in range(len(keys) - 1)):
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        keys = [keys[i] for i in order]
+        items = [items[i] for i in order]
+    start = 0 if after is None else bisect_right(keys, after)
+    end = start + max(1, size)
+    page = list(items[start:end])
+    return page, (keys[end - 1] if len(keys) > end else None)

@@ -21,6 +21,7 @@ from fakevmss._wire._types import (
 __all__ = [
     "SCALE_SET_TYPE",
     "VM_TYPE",
+    "VMBodies",
     "feature_json",
     "iso_time",
     "json_copy",
@@ -107,66 +108,144 @@ def scale_set_json(
     return body
 
 
-def _computer_name(scale_set: ScaleSetLike, vm: VMLike, profile: dict[str, Any]) -> str:
-    """Uniform: the prefix plus the instance id in base 36 (6 digits); Flexible: the VM name."""
-    os_profile = profile.get("osProfile")
-    prefix = os_profile.get("computerNamePrefix") if isinstance(os_profile, dict) else None
-    if not vm.instance_id.isdigit() or len(vm.instance_id) > 12:
-        return vm.name
-    number, digits = int(vm.instance_id), ""
+def _base36(number: int) -> str:
+    digits = ""
     while True:
         number, rest = divmod(number, 36)
         digits = _BASE36[rest] + digits
         if number == 0:
-            break
-    return f"{prefix if isinstance(prefix, str) else scale_set.name}{digits.rjust(6, '0')}"
+            return digits
 
 
-def _vm_profiles(scale_set: ScaleSetLike, vm: VMLike, base_id: str) -> dict[str, Any]:
-    """storageProfile, osProfile and networkProfile of a VM, derived from the scale set model."""
-    properties = scale_set.spec.get("properties")
-    profile = properties.get("virtualMachineProfile") if isinstance(properties, dict) else None
-    profile = profile if isinstance(profile, dict) else {}
-    storage = profile.get("storageProfile")
-    image = storage.get("imageReference") if isinstance(storage, dict) else None
-    os_profile = profile.get("osProfile")
-    admin = os_profile.get("adminUsername") if isinstance(os_profile, dict) else None
-    storage_json: dict[str, Any] = {
-        "osDisk": {
-            "osType": vm.os_type,
-            "name": f"{scale_set.name}_{vm.name}_OsDisk_1_{vm.vm_id.replace('-', '')}",
-            "createOption": "FromImage",
+def _dict_at(doc: Any, key: str) -> dict[str, Any]:
+    value = doc.get(key) if isinstance(doc, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+class VMBodies:
+    """Builds the VM bodies of one scale set; what comes from its model is read once.
+
+    ``vm_json`` builds one body; a list page builds all of its bodies with one ``VMBodies``
+    (the parts taken from the scale set are then shared between the page's bodies).
+    """
+
+    def __init__(
+        self,
+        scale_set: ScaleSetLike,
+        clock: ClockLike,
+        *,
+        etag: bool,
+        deletion_status: bool,
+        instance_view: bool = False,
+        user_data: bool = False,
+    ) -> None:
+        spec = scale_set.spec
+        profile = _dict_at(spec.get("properties"), "virtualMachineProfile")
+        sku = spec.get("sku")
+        image = _dict_at(profile, "storageProfile").get("imageReference")
+        os_profile = _dict_at(profile, "osProfile")
+        prefix, admin = os_profile.get("computerNamePrefix"), os_profile.get("adminUsername")
+        tags = spec.get("tags")
+        self._clock = clock
+        self._scale_set_name = scale_set.name
+        self._base_id = f"{scale_set_id(scale_set)}/virtualMachines/"
+        self._location = spec.get("location")
+        self._sku = (
+            {k: v for k, v in sku.items() if k in ("name", "tier")}
+            if isinstance(sku, dict)
+            else None
+        )
+        vm_size = sku.get("name") if isinstance(sku, dict) else None
+        self._hardware = {"vmSize": vm_size} if isinstance(vm_size, str) else None
+        self._image = json_copy(image) if isinstance(image, dict) else None
+        self._prefix = prefix if isinstance(prefix, str) else scale_set.name
+        self._admin = admin if isinstance(admin, str) else None
+        self._tags = dict(tags) if isinstance(tags, dict) and tags else None
+        self._etag, self._deletion_status = etag, deletion_status
+        self._instance_view = instance_view
+        self._user_data = user_data and "userData" in profile
+        self._user_data_value = profile.get("userData")
+        self._times: dict[float, str] = {}
+
+    def _time(self, t: float) -> str:
+        """``iso_time`` of ``t``, once per distinct time (a scale-out shares one)."""
+        text = self._times.get(t)
+        if text is None:
+            text = self._times[t] = iso_time(self._clock, t)
+        return text
+
+    def _computer_name(self, vm: VMLike) -> str:
+        """Uniform: the prefix plus the instance id in base 36 (6 digits); Flexible: the name."""
+        if not vm.instance_id.isdigit() or len(vm.instance_id) > 12:
+            return vm.name
+        return f"{self._prefix}{_base36(int(vm.instance_id)).rjust(6, '0')}"
+
+    def _properties(self, vm: VMLike, vm_id: str) -> dict[str, Any]:
+        properties: dict[str, Any] = {
+            "provisioningState": vm.provisioning_state,
+            "latestModelApplied": vm.latest_model_applied,
+            "vmId": vm.vm_id,
+            "timeCreated": self._time(vm.time_created),
         }
-    }
-    if isinstance(image, dict):
-        storage_json["imageReference"] = json_copy(image)
-    os_json: dict[str, Any] = {"computerName": _computer_name(scale_set, vm, profile)}
-    if isinstance(admin, str):
-        os_json["adminUsername"] = admin
-    return {
-        "storageProfile": storage_json,
-        "osProfile": os_json,
-        "networkProfile": {"networkInterfaces": [{"id": f"{base_id}/networkInterfaces/nic0"}]},
-    }
+        if self._hardware is not None:
+            properties["hardwareProfile"] = self._hardware
+        os_disk = f"{self._scale_set_name}_{vm.name}_OsDisk_1_{vm.vm_id.replace('-', '')}"
+        storage: dict[str, Any] = {
+            "osDisk": {"osType": vm.os_type, "name": os_disk, "createOption": "FromImage"}
+        }
+        if self._image is not None:
+            storage["imageReference"] = self._image
+        os_json: dict[str, Any] = {"computerName": self._computer_name(vm)}
+        if self._admin is not None:
+            os_json["adminUsername"] = self._admin
+        properties["storageProfile"] = storage
+        properties["osProfile"] = os_json
+        nic = {"id": f"{vm_id}/networkInterfaces/nic0"}
+        properties["networkProfile"] = {"networkInterfaces": [nic]}
+        if self._deletion_status:
+            properties["resilientVMDeletionStatus"] = vm.deletion_status
+        if self._instance_view:
+            properties["instanceView"] = self._instance_view_of(vm)
+        if self._user_data:
+            properties["userData"] = self._user_data_value
+        return properties
 
+    def _instance_view_of(self, vm: VMLike) -> dict[str, Any]:
+        state = vm.provisioning_state.lower()
+        return {
+            "statuses": [
+                {
+                    "code": f"ProvisioningState/{state}",
+                    "level": "Error" if state == "failed" else "Info",
+                    "displayStatus": f"Provisioning {state}",
+                    "time": self._time(vm.time_created),
+                },
+                {
+                    "code": f"PowerState/{vm.power_state}",
+                    "level": "Info",
+                    "displayStatus": f"VM {vm.power_state}",
+                },
+            ]
+        }
 
-def _instance_view(clock: ClockLike, vm: VMLike) -> dict[str, Any]:
-    state = vm.provisioning_state
-    return {
-        "statuses": [
-            {
-                "code": f"ProvisioningState/{state.lower()}",
-                "level": "Error" if state.lower() == "failed" else "Info",
-                "displayStatus": f"Provisioning {state.lower()}",
-                "time": iso_time(clock, vm.time_created),
-            },
-            {
-                "code": f"PowerState/{vm.power_state}",
-                "level": "Info",
-                "displayStatus": f"VM {vm.power_state}",
-            },
-        ]
-    }
+    def body(self, vm: VMLike) -> dict[str, Any]:
+        """The scale set VM resource body of ``vm``."""
+        vm_id = self._base_id + vm.instance_id
+        body: dict[str, Any] = {
+            "id": vm_id,
+            "name": vm.name,
+            "type": VM_TYPE,
+            "location": self._location,
+            "instanceId": vm.instance_id,
+        }
+        if self._sku is not None:
+            body["sku"] = self._sku
+        if self._tags is not None:
+            body["tags"] = self._tags
+        if self._etag:
+            body["etag"] = _quoted_etag(vm.etag)
+        body["properties"] = self._properties(vm, vm_id)
+        return body
 
 
 def vm_json(
@@ -180,42 +259,15 @@ def vm_json(
     user_data: bool = False,
 ) -> dict[str, Any]:
     """The scale set VM resource body."""
-    vm_id = f"{scale_set_id(scale_set)}/virtualMachines/{vm.instance_id}"
-    sku = scale_set.spec.get("sku")
-    properties: dict[str, Any] = {
-        "provisioningState": vm.provisioning_state,
-        "latestModelApplied": vm.latest_model_applied,
-        "vmId": vm.vm_id,
-        "timeCreated": iso_time(clock, vm.time_created),
-    }
-    if isinstance(sku, dict) and isinstance(sku.get("name"), str):
-        properties["hardwareProfile"] = {"vmSize": sku["name"]}
-    properties.update(_vm_profiles(scale_set, vm, vm_id))
-    if deletion_status:
-        properties["resilientVMDeletionStatus"] = vm.deletion_status
-    if instance_view:
-        properties["instanceView"] = _instance_view(clock, vm)
-    if user_data:
-        ss_props = scale_set.spec.get("properties")
-        profile = ss_props.get("virtualMachineProfile") if isinstance(ss_props, dict) else None
-        if isinstance(profile, dict) and "userData" in profile:
-            properties["userData"] = profile["userData"]
-    body: dict[str, Any] = {
-        "id": vm_id,
-        "name": vm.name,
-        "type": VM_TYPE,
-        "location": scale_set.spec.get("location"),
-        "instanceId": vm.instance_id,
-    }
-    if isinstance(sku, dict):
-        body["sku"] = {k: v for k, v in sku.items() if k in ("name", "tier")}
-    tags = scale_set.spec.get("tags")
-    if isinstance(tags, dict) and tags:
-        body["tags"] = dict(tags)
-    if etag:
-        body["etag"] = _quoted_etag(vm.etag)
-    body["properties"] = properties
-    return body
+    bodies = VMBodies(
+        scale_set,
+        clock,
+        etag=etag,
+        deletion_status=deletion_status,
+        instance_view=instance_view,
+        user_data=user_data,
+    )
+    return bodies.body(vm)
 
 
 def vm_body_key(scale_set: ScaleSetLike, vm: VMLike) -> tuple[object, ...]:

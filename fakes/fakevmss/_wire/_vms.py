@@ -17,7 +17,7 @@ from fakevmss._wire._call import (
 )
 from fakevmss._wire._json import dump_json
 from fakevmss._wire._links import decode_skiptoken, encode_skiptoken, page_after
-from fakevmss._wire._serialize import vm_body_key, vm_json
+from fakevmss._wire._serialize import VMBodies, vm_body_key, vm_json
 from fakevmss._wire._types import VMLike
 from fakevmss._wire._validate import parse_bool_flag
 from fakevmss._wire._versions import has_etag, has_resiliency_view
@@ -40,18 +40,15 @@ def list_vms(env: Env, call: Call) -> WireResponse:
     scale_set = env.backend.get_scale_set(sub, rg, name)
     vms = env.backend.list_vms(sub, rg, name)
     page, last = page_after(vms, _vm_sort_key, after, env.page_size)
-    value = [
-        vm_json(
-            scale_set,
-            vm,
-            env.clock,
-            etag=has_etag(call.version),
-            deletion_status=has_resiliency_view(call.version),
-            instance_view="instanceview" in expand,
-            user_data="userdata" in expand,
-        )
-        for vm in page
-    ]
+    bodies = VMBodies(
+        scale_set,
+        env.clock,
+        etag=has_etag(call.version),
+        deletion_status=has_resiliency_view(call.version),
+        instance_view="instanceview" in expand,
+        user_data="userdata" in expand,
+    )
+    value = [bodies.body(vm) for vm in page]
     body: dict[str, object] = {"value": value}
     if last is not None:
         body["nextLink"] = call.origin.next_link(call.path, call.query, encode_skiptoken(last))
