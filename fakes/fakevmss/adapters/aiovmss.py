@@ -44,9 +44,8 @@ class FakeTransport:
             ServiceRequestError: an injected drop before the fake acted.
             ServiceResponseError: an injected drop after the fake acted.
         """
-        wire = WireRequest(
-            request.method, request.url, dict(request.headers.items()), request.body or b""
-        )
+        # The fake only reads the headers (and keeps none of them), so no copy is needed.
+        wire = WireRequest(request.method, request.url, request.headers, request.body or b"")
         try:
             answer = await self._fake.handle(wire)
         except DroppedConnection as exc:
@@ -54,7 +53,8 @@ class FakeTransport:
             if exc.sent:
                 raise ServiceResponseError(f"{where}: {exc}") from exc
             raise ServiceRequestError(f"{where}: {exc}") from exc
-        return HttpResponse(answer.status, dict(answer.headers), answer.body, request=request)
+        # HttpResponse copies the headers into its own case-insensitive mapping.
+        return HttpResponse(answer.status, answer.headers, answer.body, request=request)
 
     async def aclose(self) -> None:
         """Nothing to release; safe to call any number of times."""
