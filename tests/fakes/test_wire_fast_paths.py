@@ -113,7 +113,7 @@ async def test_get_vm_bodies_equal_a_fresh_fake_without_cache_hits() -> None:
     assert one.json == two.json
 
 
-def test_body_cache_rebuilds_on_a_new_key_and_evicts_the_oldest() -> None:
+def test_body_cache_rebuilds_on_a_new_key_and_starts_afresh_when_full() -> None:
     cache = BodyCache(limit=2)
     owners = [object(), object(), object()]
     builds: list[str] = []
@@ -126,9 +126,10 @@ def test_body_cache_rebuilds_on_a_new_key_and_evicts_the_oldest() -> None:
     assert cache.get(owners[0], 1, lambda: build("never")) == b"a"
     assert cache.get(owners[0], 2, lambda: build("b")) == b"b"
     cache.get(owners[1], 1, lambda: build("c"))
-    cache.get(owners[2], 1, lambda: build("d"))
     assert len(cache) == 2
-    assert cache.get(owners[0], 2, lambda: build("e")) == b"e"  # evicted, rebuilt
+    cache.get(owners[2], 1, lambda: build("d"))  # full: starts afresh
+    assert len(cache) == 1
+    assert cache.get(owners[0], 2, lambda: build("e")) == b"e"  # forgotten, rebuilt
     assert builds == ["a", "b", "c", "d", "e"]
     assert (cache.hits, cache.misses) == (1, 5)
     cache.clear()
