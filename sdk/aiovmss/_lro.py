@@ -98,28 +98,42 @@ def canonical_status(value: object) -> str:
     return _CANONICAL.get(text.replace(" ", "").lower(), text)
 
 
-def _body_json(body: bytes) -> Any:
-    """The decoded JSON body, or None for empty or unparseable bodies."""
+def _body_json(body: bytes, strict: bool = False) -> Any:
+    """The decoded JSON body; None for an empty one, and (unless ``strict``) a damaged one.
+
+    Raises:
+        ValueError: ``strict`` and the body is not JSON.
+    """
     if not body:
         return None
     try:
         return json.loads(body)
     except ValueError:
+        if strict:
+            raise
         return None
 
 
-def provisioning_state(body: bytes) -> str | None:
-    """``properties.provisioningState`` of a resource body, or None."""
-    data = _body_json(body)
+def provisioning_state(body: bytes, *, strict: bool = False) -> str | None:
+    """``properties.provisioningState`` of a resource body, or None.
+
+    Raises:
+        ValueError: ``strict`` and the body is not JSON (a damaged answer, not a missing state).
+    """
+    data = _body_json(body, strict)
     if not isinstance(data, dict) or not isinstance(data.get("properties"), dict):
         return None
     state = data["properties"].get("provisioningState")
     return canonical_status(state) if isinstance(state, str) else None
 
 
-def operation_status(body: bytes) -> tuple[str, Any]:
-    """``(status, error)`` of an Azure-AsyncOperation body; a missing status is InProgress."""
-    data = _body_json(body)
+def operation_status(body: bytes, *, strict: bool = False) -> tuple[str, Any]:
+    """``(status, error)`` of an Azure-AsyncOperation body; a missing status is InProgress.
+
+    Raises:
+        ValueError: ``strict`` and the body is not JSON.
+    """
+    data = _body_json(body, strict)
     if not isinstance(data, dict):
         return IN_PROGRESS, None
     status = data.get("status")
@@ -146,7 +160,11 @@ def initial_state(
     result_type: str | None,
     api_version: str,
 ) -> LroState:
-    """The LRO state after the first response (ARM: async header, then Location, then state)."""
+    """The LRO state after the first response (ARM: async header, then Location, then state).
+
+    Raises:
+        ValueError: no polling header and a body that is not JSON (the body is the only news).
+    """
     state = LroState(
         method=method.upper(),
         resource_url=url,
@@ -170,9 +188,16 @@ def initial_state(
 
 
 def _from_body(state: LroState, status_code: int, body: bytes) -> None:
-    """No polling header: judge by the resource's provisioningState (PUT/PATCH 200/201)."""
-    current = provisioning_state(body)
-    if status_code == 202 or (current is not None and current.lower() not in TERMINAL_STATUSES):
+    """No polling header: judge by the resource's provisioningState (PUT/PATCH 200/201).
+
+    Raises:
+        ValueError: the body is not JSON, so there is nothing to judge by.
+    """
+    if status_code == 202:  # accepted, nothing to read: watch the resource
+        state.strategy = RESOURCE
+        return
+    current = provisioning_state(body, strict=True)
+    if current is not None and current.lower() not in TERMINAL_STATUSES:
         state.strategy = RESOURCE
         return
     state.status = current or SUCCEEDED

@@ -13,7 +13,14 @@ from aiovmss.errors import AzureError
 if TYPE_CHECKING:
     from aiovmss._pipeline import Pipeline
 
-__all__ = ["AsyncPaged", "PageParser", "gc_paused", "model_page_parser", "next_page_url"]
+__all__ = [
+    "AsyncPaged",
+    "ModelPageParser",
+    "PageParser",
+    "gc_paused",
+    "model_page_parser",
+    "next_page_url",
+]
 
 T = TypeVar("T")
 
@@ -53,18 +60,31 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+class ModelPageParser:
+    """A :data:`PageParser` validating a whole page body at once, every item, with the GC paused.
+
+    ``decodes`` names the page model, for the message of an error about a body that would not
+    decode.
+    """
+
+    __slots__ = ("decodes", "page_model")
+
+    def __init__(self, page_model: type[_PageModel]) -> None:
+        self.page_model = page_model
+        self.decodes: str = getattr(page_model, "__name__", "Page")
+
+    def __call__(self, body: bytes) -> tuple[Sequence[Any], str | None]:
+        with gc_paused():
+            page = self.page_model.model_validate_json(body or b"{}")
+        return page.value, page.next_link
+
+
 def model_page_parser(page_model: type[_PageModel]) -> PageParser[Any]:
     """A parser validating a whole page body at once, every item, with the GC paused.
 
     ``page_model`` is a model with ``value`` and ``next_link`` (``aiovmss.models.Page[Item]``).
     """
-
-    def parse(body: bytes) -> tuple[Sequence[Any], str | None]:
-        with gc_paused():
-            page = page_model.model_validate_json(body or b"{}")
-        return page.value, page.next_link
-
-    return parse
+    return ModelPageParser(page_model)
 
 
 def next_page_url(next_link: str | None, current_url: str, api_version: str) -> str | None:
@@ -86,6 +106,7 @@ class AsyncPaged(Generic[T]):
 
     Nothing is requested until iteration starts, and each iteration starts again from the first
     page. A server that sends the same ``nextLink`` twice ends the iteration with ``AzureError``.
+    A page whose body arrives damaged (not JSON) is fetched again, as a transient failure.
     """
 
     def __init__(
@@ -122,10 +143,9 @@ class AsyncPaged(Generic[T]):
         seen: set[str] = set()
         while url is not None:
             seen.add(url)
-            response = await self._pipeline.send(
-                "GET", url, operation=self._operation, resource=self._resource
+            items, next_link = await self._pipeline.send_decoded(
+                "GET", url, self._parse, operation=self._operation, resource=self._resource
             )
-            items, next_link = self._parse(response.body)
             yield list(items)
             url = next_page_url(next_link, url, self._api_version)
             if url is not None and url in seen:

@@ -8,31 +8,21 @@ import logging
 import os
 import platform
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from aiovmss._clock import Clock, LoopClock
 from aiovmss._credentials import AsyncTokenCredential, BearerTokenCache
 from aiovmss._deadlines import DeadlineWatch
-from aiovmss._logging import get_logger, redact_json_text, redact_url
-from aiovmss._retry import (
-    DEFAULT_RETRY_STATUSES,
-    LogRetry,
-    RetryPolicy,
-    build_retrying,
-    retry_after_seconds,
-)
+from aiovmss._decode import BodyDecoder, ParseInto
+from aiovmss._error_map import error_from_response
+from aiovmss._logging import get_logger, redact_url
+from aiovmss._retry import LogRetry, RetryPolicy, build_retrying
 from aiovmss._version import __version__
 from aiovmss.errors import (
-    ArmError,
     AzureError,
-    ClientAuthenticationError,
-    ConflictError,
-    HttpResponseError,
-    PreconditionFailedError,
-    ResourceNotFoundError,
+    ResponseDecodeError,
     ServiceRequestError,
     ServiceResponseError,
-    ThrottledError,
 )
 from aiovmss.transport import AsyncTransport, Headers, HttpRequest, HttpResponse
 
@@ -45,16 +35,9 @@ __all__ = [
     "user_agent",
 ]
 
+T = TypeVar("T")
+
 DEFAULT_SCOPE = "https://management.azure.com/.default"
-_ERROR_CLASSES: dict[int, type[HttpResponseError]] = {
-    401: ClientAuthenticationError,
-    403: ClientAuthenticationError,
-    404: ResourceNotFoundError,
-    409: ConflictError,
-    412: PreconditionFailedError,
-    429: ThrottledError,
-}
-_SNIPPET = 200
 # The version (4) and variant (RFC 4122) bits of a random UUID, and the mask that clears them.
 _UUID4_BITS = (0x4000 << 64) | (0x8000 << 48)
 _UUID4_MASK = ((1 << 128) - 1) ^ ((0xF000 << 64) | (0xC000 << 48))
@@ -161,13 +144,91 @@ class Pipeline:
         """
         request = self._build(method, url, json, body, headers)
         try:
+            first: HttpResponse | AzureError = await self._attempt(request)
+        except (ServiceRequestError, ServiceResponseError) as exc:
+            first = exc
+        if isinstance(first, HttpResponse) and first.status_code < 400:
+            return first  # the hot path never builds the retry machinery
+        return await self._recover(request, first, _itself, "the response", operation, resource)
+
+    async def send_decoded(
+        self,
+        method: str,
+        url: str,
+        decode: Callable[[bytes], T],
+        *,
+        json: Any = None,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        operation: str,
+        resource: str,
+    ) -> T:
+        """:meth:`send`, then ``decode(response.body)`` (e.g. ``Model.from_wire``).
+
+        A GET whose 2xx body is not JSON at all (cut short, a proxy's HTML page) is sent again
+        like any transient failure, within the same attempt budget and backoff.
+
+        Raises:
+            ResponseDecodeError: ``decode`` raised ``ValueError``: valid JSON of the wrong shape
+                (at once), a damaged body of any other method (its effect happened), or a
+                damaged GET body on every attempt. The message never quotes the body.
+            AzureError: as :meth:`send`.
+        """
+        request = self._build(method, url, json, body, headers)
+        try:
+            first: HttpResponse | AzureError = await self._attempt(request)
+        except (ServiceRequestError, ServiceResponseError) as exc:
+            first = exc
+        if isinstance(first, HttpResponse) and first.status_code < 400:
             try:
-                first: HttpResponse | AzureError = await self._attempt(request)
-            except (ServiceRequestError, ServiceResponseError) as exc:
-                first = exc
-            if isinstance(first, HttpResponse) and first.status_code < 400:
-                return first  # the hot path never builds the retry machinery
-            response = await self._retry(request, first, operation, resource)
+                return decode(first.body)
+            except ValueError:
+                pass  # judged again below, where the retry machinery lives
+        parse = BodyDecoder(decode)
+        return await self._recover(request, first, parse, parse.decodes, operation, resource)
+
+    async def send_parsed(
+        self,
+        method: str,
+        url: str,
+        parse: Callable[[HttpResponse], T],
+        *,
+        what: str,
+        operation: str,
+        resource: str,
+    ) -> T:
+        """As :meth:`send_decoded`, but ``parse`` gets the whole response (for its headers too).
+
+        ``what`` names what ``parse`` builds, for the error message.
+        """
+        request = self._build(method, url, None, None, None)
+        try:
+            first: HttpResponse | AzureError = await self._attempt(request)
+        except (ServiceRequestError, ServiceResponseError) as exc:
+            first = exc
+        if isinstance(first, HttpResponse) and first.status_code < 400:
+            try:
+                return parse(first)
+            except ValueError:
+                pass  # judged again below, where the retry machinery lives
+        return await self._recover(request, first, parse, what, operation, resource)
+
+    async def _recover(
+        self,
+        request: HttpRequest,
+        first: HttpResponse | AzureError,
+        parse: Callable[[HttpResponse], T],
+        what: str,
+        operation: str,
+        resource: str,
+    ) -> T:
+        """Retry after a first attempt that failed or did not parse; raise the final error."""
+        parsed: list[T] = []
+        try:
+            parsing = ParseInto(parse, what, parsed, operation, resource)
+            response = await self._retry(request, first, parsing)
+        except ResponseDecodeError:
+            raise
         except ServiceRequestError as exc:
             raise ServiceRequestError(f"{operation} {resource}: {exc.message}") from exc
         except ServiceResponseError as exc:
@@ -180,21 +241,28 @@ class Pipeline:
                 retry_after_cap=self.retry.max_retry_after,
                 retry_statuses=self.retry.retry_statuses,
             )
-        return response
+        return parsed[-1]
 
     async def _retry(
-        self, request: HttpRequest, first: HttpResponse | AzureError, operation: str, resource: str
+        self,
+        request: HttpRequest,
+        first: HttpResponse | AzureError,
+        parsing: ParseInto[Any],
     ) -> HttpResponse:
         # Tenacity judges the first attempt's outcome like any other: the first call of
-        # ``attempt`` replays it, later calls send again.
+        # ``attempt`` replays it, later calls send again. A 2xx is parsed inside the attempt,
+        # so a body that does not parse is an outcome tenacity judges too.
         pending = [first]
 
         async def attempt() -> HttpResponse:
-            if not pending:
-                return await self._attempt(request)
-            outcome = pending.pop()
-            if isinstance(outcome, AzureError):
-                raise outcome
+            if pending:
+                outcome = pending.pop()
+                if isinstance(outcome, AzureError):
+                    raise outcome
+            else:
+                outcome = await self._attempt(request)
+            if outcome.status_code < 400:
+                parsing(outcome)
             return outcome
 
         retrying = build_retrying(
@@ -205,8 +273,8 @@ class Pipeline:
             before_sleep=LogRetry(
                 self.logger,
                 method=request.method,
-                operation=operation,
-                resource=resource,
+                operation=parsing.operation,
+                resource=parsing.resource,
                 max_attempts=self.retry.max_attempts,
             ),
         )
@@ -320,67 +388,11 @@ class Pipeline:
         return f"<Pipeline {type(self.transport).__name__} clock={self.clock!r}>"
 
 
+def _itself(response: HttpResponse) -> HttpResponse:
+    return response
+
+
 def _timed_out(request: HttpRequest, timeout: float) -> ServiceResponseError:
     return ServiceResponseError(
         f"{request.method} {redact_url(request.url)} timed out after {timeout:g} s"
     )
-
-
-def error_from_response(
-    response: HttpResponse,
-    *,
-    operation: str,
-    resource: str,
-    retry_after_cap: float | None = None,
-    retry_statuses: frozenset[int] = DEFAULT_RETRY_STATUSES,
-) -> HttpResponseError:
-    """The exception for an error response: the subclass for its status, with the ARM error.
-
-    A retryable status (``retry_statuses``) whose Retry-After exceeds ``retry_after_cap``
-    becomes a ``ThrottledError``. Messages never include tokens or request bodies.
-    """
-    status = response.status_code
-    request_id = response.headers.get("x-ms-request-id")
-    demand = retry_after_seconds(response.headers)
-    error = _arm_error(response.body)
-    if error is None:
-        error = ArmError(code="Unknown", message=f"HTTP {status}")
-        text = f"HTTP {status} (no ARM error body: {_snippet(response.body)})"
-    else:
-        text = f"HTTP {status} {error.code}: {error.message}"
-    cls = _ERROR_CLASSES.get(status, HttpResponseError)
-    capped = retry_after_cap is not None and demand is not None and demand > retry_after_cap
-    if capped and status in retry_statuses:
-        cls = ThrottledError
-        text += f"; Retry-After {demand:g} s exceeds the client's limit of {retry_after_cap:g} s"
-    message = f"{operation} {resource}: {text}"
-    if request_id:
-        message += f" (x-ms-request-id {request_id})"
-    kwargs: dict[str, Any] = {
-        "status_code": status,
-        "error": error,
-        "request_id": request_id,
-        "operation": operation,
-        "resource": resource,
-    }
-    if cls is ThrottledError:
-        return ThrottledError(message, retry_after=demand, **kwargs)
-    return cls(message, **kwargs)
-
-
-def _arm_error(body: bytes) -> ArmError | None:
-    if not body:
-        return None
-    try:
-        data = _json.loads(body)
-    except ValueError:
-        return None
-    inner = data.get("error") if isinstance(data, dict) else None
-    if isinstance(inner, dict) or (isinstance(data, dict) and "code" in data):
-        return ArmError.from_json(data)
-    return None
-
-
-def _snippet(body: bytes) -> str:
-    text = body[:_SNIPPET].decode("utf-8", errors="replace")
-    return repr(redact_json_text(text).encode("utf-8"))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from aiovmss import _lro
+from aiovmss._decode import decode_error
 from aiovmss._lro import LroState, PollingSettings
 from aiovmss.errors import (
     ArmError,
@@ -47,6 +48,16 @@ def _result_parser(key: str | None) -> Callable[[bytes], Any] | None:
 
     parser: Callable[[bytes], Any] = getattr(models, key).from_wire
     return parser
+
+
+def _with_operation_status(response: HttpResponse) -> tuple[HttpResponse, tuple[str, Any]]:
+    """A status poll's response and its ``(status, error)``; a damaged body raises ValueError."""
+    return response, _lro.operation_status(response.body, strict=True)
+
+
+def _with_provisioning_state(response: HttpResponse) -> tuple[HttpResponse, str | None]:
+    """A resource poll's response and its provisioningState; a damaged body raises ValueError."""
+    return response, _lro.provisioning_state(response.body, strict=True)
 
 
 class AsyncLROPoller(Generic[T]):
@@ -91,18 +102,34 @@ class AsyncLROPoller(Generic[T]):
         result_type: str | None,
         api_version: str,
     ) -> AsyncLROPoller[Any]:
-        """Start watching the operation that ``response`` (to ``method url``) began."""
-        state = _lro.initial_state(
-            method,
-            url,
-            response.status_code,
-            response.headers,
-            response.body,
-            operation=operation,
-            resource=resource,
-            result_type=result_type,
-            api_version=api_version,
-        )
+        """Start watching the operation that ``response`` (to ``method url``) began.
+
+        Raises:
+            ResponseDecodeError: no polling header and a body that is not JSON (the request
+                acted, so it is not sent again).
+        """
+        try:
+            state = _lro.initial_state(
+                method,
+                url,
+                response.status_code,
+                response.headers,
+                response.body,
+                operation=operation,
+                resource=resource,
+                result_type=result_type,
+                api_version=api_version,
+            )
+        except ValueError as exc:
+            raise decode_error(
+                exc,
+                response.body,
+                status_code=response.status_code,
+                headers=response.headers,
+                what=result_type or "an operation status",
+                operation=operation,
+                resource=resource,
+            ) from None
         delay = _lro.poll_delay(response.headers, settings)
         return cls(pipeline, state, settings, next_poll_at=pipeline.clock.now() + delay)
 
@@ -142,6 +169,8 @@ class AsyncLROPoller(Generic[T]):
             OperationFailedError: the operation ended Failed or Canceled.
             WaitTimeoutError: ``timeout`` passed first; call ``result()`` again to go on.
             HttpResponseError: a poll was refused (after the pipeline's retries).
+            ResponseDecodeError: a poll's or the final GET's body would not decode (a damaged
+                body is fetched again first, within the retry policy's attempts).
         """
         async with self._lock:
             if not self._finished:
@@ -193,8 +222,15 @@ class AsyncLROPoller(Generic[T]):
 
     async def _poll_async_operation(self) -> HttpResponse:
         assert self._state.async_url is not None
-        response = await self._get(self._state.async_url)
-        self._state.status, self._arm_error = _lro.operation_status(response.body)
+        response, (status, error) = await self._pipeline.send_parsed(
+            "GET",
+            self._state.async_url,
+            _with_operation_status,
+            what="OperationStatus",
+            operation=self._state.operation,
+            resource=self._state.resource,
+        )
+        self._state.status, self._arm_error = status, error
         return response
 
     async def _poll_location(self) -> HttpResponse:
@@ -214,13 +250,19 @@ class AsyncLROPoller(Generic[T]):
 
     async def _poll_resource(self) -> HttpResponse:
         try:
-            response = await self._get(self._state.resource_url)
+            response, current = await self._pipeline.send_parsed(
+                "GET",
+                self._state.resource_url,
+                _with_provisioning_state,
+                what=self._state.result_type or "the resource",
+                operation=self._state.operation,
+                resource=self._state.resource,
+            )
         except ResourceNotFoundError as exc:
             if self._state.method != "DELETE":
                 raise
             self._state.status = _lro.SUCCEEDED  # deleted: the resource is gone
             return HttpResponse(exc.status_code)
-        current = _lro.provisioning_state(response.body)
         if current is None or current.lower() in _lro.TERMINAL_STATUSES:
             self._state.status = current or _lro.SUCCEEDED
             if self._state.wants_resource:
@@ -234,9 +276,31 @@ class AsyncLROPoller(Generic[T]):
         elif self._state.wants_resource and self._parse is not None:
             body = self._state.final_body
             if body is None:
-                body = (await self._get(self._state.resource_url)).body
-            self._result = self._parse(body)
+                self._result = await self._pipeline.send_decoded(
+                    "GET",
+                    self._state.resource_url,
+                    self._parse,
+                    operation=self._state.operation,
+                    resource=self._state.resource,
+                )
+            else:
+                self._result = self._parse_final(body, self._parse)
         self._finished = True
+
+    def _parse_final(self, body: bytes, parse: Callable[[bytes], Any]) -> Any:
+        """The result from a body already received (JSON, so only its shape can be wrong)."""
+        try:
+            return parse(body)
+        except ValueError as exc:
+            raise decode_error(
+                exc,
+                body,
+                status_code=None,
+                headers={},
+                what=self._state.result_type or "the resource",
+                operation=self._state.operation,
+                resource=self._state.resource,
+            ) from None
 
     def _failure(self) -> OperationFailedError:
         """The OperationFailedError for the current (Failed or Canceled) state."""

@@ -3,6 +3,8 @@
 Rules (DESIGN §3): connection errors and statuses 408, 429, 500, 502, 503, 504 are retried.
 GET, PUT, DELETE and HEAD always; POST and PATCH only when it is safe: the connection was never
 made (``ServiceRequestError``), or a 429/503 carries a Retry-After (the service asked).
+A 2xx body that is not JSON at all (``ResponseDecodeError`` with ``invalid_json``) is retried
+for GET and HEAD only: every other method has already acted.
 
 A Retry-After demand is waited exactly; one above ``max_retry_after`` is not waited at all (the
 pipeline raises ``ThrottledError``). Without a demand the wait is exponential backoff with full
@@ -24,12 +26,13 @@ from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
 from tenacity.retry import retry_base
 from tenacity.wait import wait_base
 
-from aiovmss.errors import ServiceRequestError, ServiceResponseError
+from aiovmss.errors import ResponseDecodeError, ServiceRequestError, ServiceResponseError
 from aiovmss.transport import HttpResponse
 
 __all__ = [
     "DEFAULT_RETRY_STATUSES",
     "IDEMPOTENT_METHODS",
+    "READ_METHODS",
     "LogRetry",
     "RetryPolicy",
     "RetryTransient",
@@ -43,6 +46,7 @@ __all__ = [
 
 DEFAULT_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD"})
+READ_METHODS = frozenset({"GET", "HEAD"})
 _ASKED_STATUSES = frozenset({429, 503})  # a POST/PATCH retries these only with a Retry-After
 _MS_HEADERS = ("retry-after-ms", "x-ms-retry-after-ms")
 
@@ -91,6 +95,8 @@ def is_retryable(
     if exc is not None:
         if isinstance(exc, ServiceRequestError):
             return True
+        if isinstance(exc, ResponseDecodeError):  # damaged on the way: only a read is re-sent
+            return exc.invalid_json and method.upper() in READ_METHODS
         return idempotent and isinstance(exc, ServiceResponseError)
     if status is None or status not in retry_statuses:
         return False

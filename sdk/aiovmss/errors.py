@@ -5,6 +5,7 @@ Every exception the client raises on purpose derives from :class:`AzureError`::
     AzureError
     ├── ServiceRequestError          the request never reached the service (connect failed, ...)
     ├── ServiceResponseError         sent, but no complete response came back (reset, timeout, ...)
+    │   └── ResponseDecodeError          a 2xx body cut short, not JSON, or of the wrong shape
     ├── HttpResponseError            the service answered with an error status
     │   ├── ClientAuthenticationError    401, 403
     │   ├── ResourceNotFoundError        404
@@ -40,6 +41,7 @@ __all__ = [
     "OperationFailedError",
     "PreconditionFailedError",
     "ResourceNotFoundError",
+    "ResponseDecodeError",
     "ServiceRequestError",
     "ServiceResponseError",
     "ThrottledError",
@@ -95,6 +97,32 @@ class ServiceRequestError(AzureError):
 
 class ServiceResponseError(AzureError):
     """The request was sent but no complete response arrived; retry only if idempotent."""
+
+
+class ResponseDecodeError(ServiceResponseError):
+    """A 2xx response whose body could not be decoded; the message never quotes the body.
+
+    ``invalid_json`` is True when the body is not JSON at all (truncated, or an HTML page from
+    a proxy): the answer was damaged on the way, so an idempotent read may be sent again.
+    False means valid JSON that does not fit the expected model, which no retry would change.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None,
+        invalid_json: bool,
+        request_id: str | None = None,
+        operation: str | None = None,
+        resource: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.invalid_json = invalid_json
+        self.request_id = request_id
+        self.operation = operation
+        self.resource = resource
 
 
 class HttpResponseError(AzureError):

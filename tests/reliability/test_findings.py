@@ -1,16 +1,15 @@
 """Regression tests for what the chaos suite found in code this suite does not own.
 
-Each is ``xfail(strict=True)`` until its owner lands the fix described in the reason; a fix
-turns it into an unexpected pass, which fails the run and asks for the marker to go.
+Each was ``xfail(strict=True)`` until its owner landed the fix described in the reason; every
+one is fixed now and passes.
 """
 
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
 from aiovmss import ComputeClient, RetryPolicy, StaticTokenCredential
-from aiovmss.errors import VMDeletionFailedError
+from aiovmss.errors import ResponseDecodeError, VMDeletionFailedError
 from aiovmss.waiters import wait_for_vm_deletion
 from fakevmss import FakeCompute
 
@@ -24,13 +23,8 @@ def _client(fake: FakeCompute, api_version: str = "2024-07-01") -> ComputeClient
     )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValidationError,
-    reason="a 2xx with a truncated JSON body escapes as pydantic.ValidationError; it should be "
-    "a ServiceResponseError (incomplete answer), retried for GET/PUT/DELETE",
-)
 async def test_truncated_success_body_is_an_azure_error_and_retried() -> None:
+    """Fixed: a truncated 2xx body on a GET is sent again, like any damaged answer."""
     fake = FakeCompute(seed=1)
     fake.create_scale_set(RG, "web", capacity=1)
     fake.faults.garbage_body(mode="truncated", method="GET", path="/virtualMachines/0")
@@ -40,15 +34,18 @@ async def test_truncated_success_body_is_an_azure_error_and_retried() -> None:
     assert [r.status for r in fake.requests] == [200, 200]
 
 
-async def test_truncated_success_body_today_raises_a_value_error() -> None:
-    """What callers see until the fix above: a ValueError, never a hang or a wrong model."""
+async def test_truncated_success_body_every_time_raises_response_decode_error() -> None:
+    """Retries spent: an AzureError naming the operation and resource, never a ValidationError."""
     fake = FakeCompute(seed=1)
     fake.create_scale_set(RG, "web", capacity=1)
-    fake.faults.garbage_body(mode="truncated", method="GET", path="/virtualMachines/0")
+    fake.faults.garbage_body(mode="truncated", method="GET", path="/virtualMachines/0", times=3)
     async with _client(fake) as client:
-        with pytest.raises(ValueError):
+        with pytest.raises(
+            ResponseDecodeError, match=r"scale_set_vms\.get rg/web/virtualMachines/0"
+        ):
             await client.scale_set_vms.get(RG, "web", "0")
         assert (await client.scale_set_vms.get(RG, "web", "0")).instance_id == "0"
+    assert len(fake.requests) == 4
 
 
 async def test_2023_waiter_settles_failed_after_running_fallback() -> None:

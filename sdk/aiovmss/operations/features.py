@@ -29,21 +29,21 @@ class FeaturesOperations:
     async def register(self, namespace: str, feature: str) -> FeatureResult:
         """Register ``feature``; its state goes Registering, then Registered."""
         path, resource = self._path(namespace, feature)
-        response = await self._ctx.pipeline.send(
+        return await self._ctx.pipeline.send_decoded(
             "POST",
             self._ctx.url(f"{path}/register", api_version=FEATURES_API_VERSION),
+            FeatureResult.from_wire,
             operation="features.register",
             resource=resource,
         )
-        return FeatureResult.from_wire(response.body)
 
     async def get(self, namespace: str, feature: str) -> FeatureResult:
         """The feature and its registration ``state``."""
         path, resource = self._path(namespace, feature)
-        response = await self._ctx.pipeline.send(
+        return await self._ctx.pipeline.send_decoded(
             "GET",
             self._ctx.url(path, api_version=FEATURES_API_VERSION),
+            FeatureResult.from_wire,
             operation="features.get",
             resource=resource,
         )
-        return FeatureResult.from_wire(response.body)

@@ -91,13 +91,13 @@ class ScaleSetVMsOperations:
             ResourceNotFoundError: the VM does not exist (or was deleted).
         """
         path, resource = self._path(resource_group, name, instance_id)
-        response = await self._ctx.pipeline.send(
+        return await self._ctx.pipeline.send_decoded(
             "GET",
             self._ctx.url(path, ("$expand", self._check_expand(expand))),
+            VirtualMachineScaleSetVM.from_wire,
             operation="scale_set_vms.get",
             resource=resource,
         )
-        return VirtualMachineScaleSetVM.from_wire(response.body)
 
     async def begin_delete(
         self, resource_group: str, name: str, instance_id: str, *, force_deletion: bool = False

@@ -167,13 +167,13 @@ class ScaleSetsOperations:
         """GET one scale set (``expand="userData"`` to include it)."""
         path, resource = self._path(resource_group, name)
         expand = check_optional_str("expand", expand)
-        response = await self._ctx.pipeline.send(
+        return await self._ctx.pipeline.send_decoded(
             "GET",
             self._ctx.url(path, ("$expand", expand)),
+            VirtualMachineScaleSet.from_wire,
             operation="scale_sets.get",
             resource=resource,
         )
-        return VirtualMachineScaleSet.from_wire(response.body)
 
     def list(self, resource_group: str) -> AsyncPaged[VirtualMachineScaleSet]:
         """The scale sets of a resource group (``async for``; requests start on iteration)."""

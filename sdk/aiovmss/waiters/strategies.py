@@ -31,6 +31,7 @@ from tenacity.wait import wait_base
 from aiovmss._clock import Clock
 from aiovmss.errors import (
     HttpResponseError,
+    ResponseDecodeError,
     ServiceRequestError,
     ServiceResponseError,
     ThrottledError,
@@ -226,7 +227,12 @@ def wait_retry_after_or(fallback: wait_base, *, cap: float | None = None) -> Wai
 
 
 def is_transient_poll_error(error: BaseException) -> bool:
-    """True for errors a poll may ride out: no response, throttling, 408 and 5xx."""
+    """True for errors a poll may ride out: no response, throttling, 408 and 5xx.
+
+    A body of the wrong shape (``ResponseDecodeError`` of valid JSON) is not: it would repeat.
+    """
+    if isinstance(error, ResponseDecodeError):
+        return error.invalid_json
     if isinstance(error, ServiceRequestError | ServiceResponseError | ThrottledError):
         return True
     return isinstance(error, HttpResponseError) and error.status_code in _TRANSIENT_STATUSES
