@@ -140,9 +140,12 @@ def _http_fault(fake: FakeCompute, rng: random.Random, plan: FaultPlan) -> None:
         seconds = CLIENT_TIMEOUT + rng.choice((1, 30, 300))
         handle = faults.slow_response(seconds, times=times, **where)
     else:
-        status = rng.choice((502, 503, 504))
+        # None keeps the real status: a 2xx unless the request itself failed.
+        status = rng.choice((None, None, 200, 502, 503, 504))
         handle = faults.garbage_body(mode=rng.choice(("truncated", "not_json")), status=status,
                                      times=times, **where)  # fmt: skip
+        if status is None or status < 300:
+            kind = "garbage_2xx"
     plan.http.append((kind, handle, times))
 
 

@@ -2,9 +2,9 @@
 
 Each seed draws a scenario (Uniform or Flexible, api-version, capacity, scale-out, which VMs to
 delete, whether to delete the scale set) and 1-4 HTTP faults (429 storms with Retry-After,
-5xx bursts, dropped connections before and after send, garbage bodies, responses slower than
-the client's timeout) plus resilient create/delete faults. A failing seed is named in the
-test id; rerun it alone with ``-k 'seed-N'``.
+5xx bursts, dropped connections before and after send, garbage bodies on 5xx and 2xx answers,
+responses slower than the client's timeout) plus resilient create/delete faults. A failing seed
+is named in the test id; rerun it alone with ``-k 'seed-N'``.
 """
 
 from __future__ import annotations
