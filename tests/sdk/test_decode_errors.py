@@ -423,3 +423,22 @@ async def test_fake_garbage_page_is_retried() -> None:
         ids = [vm.instance_id async for vm in client.scale_set_vms.list("rg", "web")]
     assert ids == ["0", "1", "2"]
     assert len(fake.requests) == 2
+
+
+async def test_fake_garbage_on_status_polls_and_final_get_is_ridden_out() -> None:
+    fake = FakeCompute(seed=6)
+    fake.faults.garbage_body(mode="not_json", method="GET", path="/operations/", times=2)
+    fake.faults.garbage_body(mode="truncated", method="GET", path="virtualMachineScaleSets/web")
+    body = {
+        "location": "westus",
+        "sku": {"name": "Standard_D2s_v3", "capacity": 1},
+        "properties": {"orchestrationMode": "Uniform"},
+    }
+    async with _fake_client(fake) as client:
+        poller = await client.scale_sets.begin_create_or_update("rg", "web", body)
+        result = await poller.result()
+    assert result.name == "web" and poller.status() == "Succeeded"
+    polls = [r for r in fake.requests if "/operations/" in r.path]
+    assert len(polls) >= 3  # two damaged answers, then the real ones
+    final = [r for r in fake.requests if r.method == "GET" and r.path.endswith("/web")]
+    assert len(final) == 2
