@@ -14,33 +14,11 @@ import json
 import time
 from typing import Any
 
+from _bodies import RG, scale_set_body
+
 SUB = "00000000-0000-0000-0000-000000000000"
-RG = "bench-rg"
 SS = "bench-ss"
-SCALE_SET_BODY: dict[str, Any] = {
-    "location": "westus",
-    "sku": {"name": "Standard_D2s_v3", "tier": "Standard", "capacity": 3},
-    "properties": {
-        "orchestrationMode": "Uniform",
-        "upgradePolicy": {"mode": "Manual"},
-        "virtualMachineProfile": {
-            "osProfile": {"computerNamePrefix": "bench", "adminUsername": "azureuser"},
-            "storageProfile": {
-                "imageReference": {
-                    "publisher": "Canonical",
-                    "offer": "0001-com-ubuntu-server-jammy",
-                    "sku": "22_04-lts-gen2",
-                    "version": "latest",
-                },
-                "osDisk": {"osType": "Linux", "createOption": "FromImage"},
-            },
-        },
-        "resiliencyPolicy": {
-            "resilientVMCreationPolicy": {"enabled": True},
-            "resilientVMDeletionPolicy": {"enabled": True},
-        },
-    },
-}
+SCALE_SET_BODY = scale_set_body(3)
 
 
 class Contender:

@@ -33,31 +33,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-RG = "bench-rg"
-SCALE_SET_BODY: dict[str, Any] = {
-    "location": "westus",
-    "sku": {"name": "Standard_D2s_v3", "tier": "Standard", "capacity": 0},
-    "properties": {
-        "orchestrationMode": "Uniform",
-        "upgradePolicy": {"mode": "Manual"},
-        "virtualMachineProfile": {
-            "osProfile": {"computerNamePrefix": "bench", "adminUsername": "azureuser"},
-            "storageProfile": {
-                "imageReference": {
-                    "publisher": "Canonical",
-                    "offer": "0001-com-ubuntu-server-jammy",
-                    "sku": "22_04-lts-gen2",
-                    "version": "latest",
-                },
-                "osDisk": {"osType": "Linux", "createOption": "FromImage"},
-            },
-        },
-        "resiliencyPolicy": {
-            "resilientVMCreationPolicy": {"enabled": True},
-            "resilientVMDeletionPolicy": {"enabled": True},
-        },
-    },
-}
+from _bodies import RG, scale_set_body
 
 
 def rss_mib() -> float:
@@ -98,8 +74,7 @@ async def create(client: Any, name: str, capacity: int) -> str:
     """Create a scale set of ``capacity`` VMs; return its final state (Failed if a VM failed)."""
     from aiovmss.errors import OperationFailedError
 
-    body = json.loads(json.dumps(SCALE_SET_BODY))
-    body["sku"]["capacity"] = capacity
+    body = scale_set_body(capacity)
     poller = await client.scale_sets.begin_create_or_update(RG, name, body)
     try:
         result = await poller.result()
