@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from aiovmss import ComputeClient, StaticTokenCredential
 from aiovmss.transport import HttpRequest, HttpResponse
 
 Handler = Callable[[HttpRequest], "HttpResponse | BaseException"]
@@ -83,3 +84,14 @@ class ManualClock:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.time += max(0.0, seconds)
+
+
+def scripted_client(transport: ScriptedTransport, api_version: str = "2024-07-01") -> ComputeClient:
+    """A client of subscription ``sub`` over ``transport``, on a fresh ``ManualClock``."""
+    return ComputeClient(
+        StaticTokenCredential("t"),
+        "sub",
+        transport=transport,
+        clock=ManualClock(),
+        api_version=api_version,
+    )

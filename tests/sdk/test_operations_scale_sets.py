@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sdk_support import ManualClock, ScriptedTransport, body_of, respond, split
+from sdk_support import ScriptedTransport, body_of, respond, scripted_client, split
 
-from aiovmss import ComputeClient, StaticTokenCredential
 from aiovmss.errors import ApiVersionError
 from aiovmss.models import (
     ResiliencyPolicy,
@@ -25,16 +24,6 @@ READ_ONLY = {"id", "name", "type", "etag"}
 READ_ONLY_PROPS = {"provisioningState", "uniqueId", "timeCreated"}
 
 
-def _client(transport: ScriptedTransport, api_version: str = "2024-07-01") -> ComputeClient:
-    return ComputeClient(
-        StaticTokenCredential("t"),
-        "sub",
-        transport=transport,
-        clock=ManualClock(),
-        api_version=api_version,
-    )
-
-
 def _fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text())
 
@@ -43,7 +32,7 @@ def _fixture(name: str) -> Any:
 async def test_create_with_a_full_model_sends_no_read_only_fields(api_version: str) -> None:
     full = _fixture("arm/scale_set_full.json")
     transport = ScriptedTransport(respond(200, full))
-    client = _client(transport, api_version)
+    client = scripted_client(transport, api_version)
     model = VirtualMachineScaleSet.from_wire(full)
     poller = await client.scale_sets.begin_create_or_update("rg", "web", model)
     result = await poller.result()
@@ -65,7 +54,7 @@ async def test_create_with_the_spec_example_dict() -> None:
     body = example["parameters"]["parameters"]
     transport = ScriptedTransport(respond(201, example["responses"]["201"]["body"]))
     transport.add(respond(200, DONE_SET))
-    poller = await _client(transport, "2023-07-01").scale_sets.begin_create_or_update(
+    poller = await scripted_client(transport, "2023-07-01").scale_sets.begin_create_or_update(
         "rg", "web", body
     )
     assert body_of(transport.requests[0]) == body  # a dict is validated, then sent unchanged
@@ -75,7 +64,7 @@ async def test_create_with_the_spec_example_dict() -> None:
 async def test_create_dict_with_a_wrong_type_fails_before_sending() -> None:
     transport = ScriptedTransport()
     with pytest.raises(ValidationError):
-        await _client(transport).scale_sets.begin_create_or_update(
+        await scripted_client(transport).scale_sets.begin_create_or_update(
             "rg", "web", {"sku": {"capacity": "many"}}
         )
     assert transport.requests == []
@@ -85,13 +74,13 @@ async def test_create_dict_with_a_wrong_type_fails_before_sending() -> None:
 async def test_create_body_of_the_wrong_type_is_a_type_error(body: object) -> None:
     transport = ScriptedTransport()
     with pytest.raises(TypeError, match="VirtualMachineScaleSet or a dict"):
-        await _client(transport).scale_sets.begin_create_or_update("rg", "web", body)  # type: ignore[arg-type]
+        await scripted_client(transport).scale_sets.begin_create_or_update("rg", "web", body)  # type: ignore[arg-type]
     assert transport.requests == []
 
 
 async def test_etag_preconditions_at_2024_are_headers() -> None:
     transport = ScriptedTransport(respond(200, DONE_SET), respond(200, DONE_SET))
-    client = _client(transport)
+    client = scripted_client(transport)
     await client.scale_sets.begin_create_or_update("rg", "web", {}, if_none_match="*")
     await client.scale_sets.begin_update("rg", "web", {}, if_match='"3"')
     assert transport.requests[0].headers["If-None-Match"] == "*"
@@ -104,7 +93,7 @@ async def test_etag_preconditions_at_2024_are_headers() -> None:
 )
 async def test_etag_preconditions_at_2023_raise_before_sending(kwargs: dict[str, str]) -> None:
     transport = ScriptedTransport()
-    client = _client(transport, "2023-07-01")
+    client = scripted_client(transport, "2023-07-01")
     with pytest.raises(ApiVersionError, match="2024-07-01"):
         await client.scale_sets.begin_create_or_update("rg", "web", {}, **kwargs)
     if set(kwargs) == {"if_match"}:
@@ -119,7 +108,9 @@ async def test_update_is_a_patch_of_the_update_model(api_version: str) -> None:
     update = VirtualMachineScaleSetUpdate.from_wire(
         {"tags": {"team": "a"}, "sku": {"capacity": 5}, "properties": {"overprovision": False}}
     )
-    poller = await _client(transport, api_version).scale_sets.begin_update("rg", "web", update)
+    poller = await scripted_client(transport, api_version).scale_sets.begin_update(
+        "rg", "web", update
+    )
     await poller.result()
     method, path, query = split(transport.requests[0])
     assert (method, path, query) == ("PATCH", f"{S}/web", {"api-version": [api_version]})
@@ -139,7 +130,7 @@ SEED_BODY = (
 @VERSIONS
 async def test_set_resiliency_policy_sends_the_seed_body(api_version: str) -> None:
     transport = ScriptedTransport(respond(200, DONE_SET))
-    client = _client(transport, api_version)
+    client = scripted_client(transport, api_version)
     poller = await client.scale_sets.begin_set_resiliency_policy(
         "rg", "web", resilient_vm_creation=True, resilient_vm_deletion=True
     )
@@ -160,13 +151,13 @@ async def test_set_resiliency_policy_sends_only_the_given_policy(
     kwargs: dict[str, bool], policy: dict[str, Any]
 ) -> None:
     transport = ScriptedTransport(respond(200, DONE_SET))
-    await _client(transport).scale_sets.begin_set_resiliency_policy("rg", "web", **kwargs)
+    await scripted_client(transport).scale_sets.begin_set_resiliency_policy("rg", "web", **kwargs)
     assert body_of(transport.requests[0]) == {"properties": {"resiliencyPolicy": policy}}
 
 
 async def test_set_resiliency_policy_argument_checks() -> None:
     transport = ScriptedTransport()
-    client = _client(transport)
+    client = scripted_client(transport)
     with pytest.raises(ValueError, match="resilient_vm_creation, resilient_vm_deletion"):
         await client.scale_sets.begin_set_resiliency_policy("rg", "web")
     with pytest.raises(TypeError, match="must be a bool"):
@@ -183,7 +174,7 @@ async def test_policy_built_from_models_matches_the_helper() -> None:
     update = {"properties": {"resiliencyPolicy": ResiliencyPolicy(
         resilient_vm_creation_policy=ResilientVMCreationPolicy(enabled=True)
     ).to_wire()}}  # fmt: skip
-    await _client(transport).scale_sets.begin_update("rg", "web", update)
+    await scripted_client(transport).scale_sets.begin_update("rg", "web", update)
     assert body_of(transport.requests[0]) == {
         "properties": {"resiliencyPolicy": {"resilientVMCreationPolicy": {"enabled": True}}}
     }
@@ -193,7 +184,9 @@ async def test_policy_built_from_models_matches_the_helper() -> None:
 @pytest.mark.parametrize("expand", [None, "userData"])
 async def test_get(api_version: str, expand: str | None) -> None:
     transport = ScriptedTransport(respond(200, _fixture("arm/scale_set_full.json")))
-    result = await _client(transport, api_version).scale_sets.get("rg", "web", expand=expand)
+    result = await scripted_client(transport, api_version).scale_sets.get(
+        "rg", "web", expand=expand
+    )
     assert isinstance(result, VirtualMachineScaleSet) and result.name == "web"
     method, path, query = split(transport.requests[0])
     expected = {"api-version": [api_version]} | ({"$expand": [expand]} if expand else {})
@@ -203,7 +196,7 @@ async def test_get(api_version: str, expand: str | None) -> None:
 @VERSIONS
 async def test_list_in_a_resource_group(api_version: str) -> None:
     transport = ScriptedTransport(respond(200, {"value": [DONE_SET]}))
-    names = [s.name async for s in _client(transport, api_version).scale_sets.list("rg")]
+    names = [s.name async for s in scripted_client(transport, api_version).scale_sets.list("rg")]
     assert names == ["web"]
     assert split(transport.requests[0]) == ("GET", S, {"api-version": [api_version]})
 
@@ -212,7 +205,7 @@ async def test_list_in_a_resource_group(api_version: str) -> None:
 @pytest.mark.parametrize(("force", "wire"), [(False, "false"), (True, "true")])
 async def test_delete_always_sends_force_deletion(api_version: str, force: bool, wire: str) -> None:
     transport = ScriptedTransport(respond(204))
-    client = _client(transport, api_version)
+    client = scripted_client(transport, api_version)
     poller = await client.scale_sets.begin_delete("rg", "web", force_deletion=force)
     assert await poller.result() is None
     method, path, query = split(transport.requests[0])
@@ -226,7 +219,7 @@ async def test_delete_always_sends_force_deletion(api_version: str, force: bool,
 async def test_delete_instances(api_version: str, force: bool, wire: str) -> None:
     loc = "https://management.azure.com/subscriptions/sub/providers/x/operations/1?monitor=true"
     transport = ScriptedTransport(respond(202, None, {"Location": loc}), respond(200, None))
-    client = _client(transport, api_version)
+    client = scripted_client(transport, api_version)
     poller = await client.scale_sets.begin_delete_instances(
         "rg", "web", ["0", "3"], force_deletion=force
     )
@@ -251,13 +244,13 @@ async def test_delete_instances(api_version: str, force: bool, wire: str) -> Non
 async def test_delete_instances_checks_instance_ids(ids: object, error: type[Exception]) -> None:
     transport = ScriptedTransport()
     with pytest.raises(error):
-        await _client(transport).scale_sets.begin_delete_instances("rg", "web", ids)  # type: ignore[arg-type]
+        await scripted_client(transport).scale_sets.begin_delete_instances("rg", "web", ids)  # type: ignore[arg-type]
     assert transport.requests == []
 
 
 async def test_force_deletion_must_be_a_bool() -> None:
     transport = ScriptedTransport()
-    client = _client(transport)
+    client = scripted_client(transport)
     with pytest.raises(TypeError, match="force_deletion must be a bool"):
         await client.scale_sets.begin_delete("rg", "web", force_deletion="true")  # type: ignore[arg-type]
     assert transport.requests == []

@@ -5,9 +5,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sdk_support import ManualClock, ScriptedTransport, respond, split
+from sdk_support import ScriptedTransport, respond, scripted_client, split
 
-from aiovmss import ComputeClient, StaticTokenCredential
 from aiovmss.errors import ApiVersionError, ResourceNotFoundError
 from aiovmss.models import ResilientVMDeletionStatus, VirtualMachineScaleSetVM
 
@@ -18,16 +17,6 @@ VERSIONS = pytest.mark.parametrize("api_version", ["2023-07-01", "2024-07-01"])
 VM = {"name": "web_3", "instanceId": "3", "properties": {"provisioningState": "Succeeded"}}
 
 
-def _client(transport: ScriptedTransport, api_version: str = "2024-07-01") -> ComputeClient:
-    return ComputeClient(
-        StaticTokenCredential("t"),
-        "sub",
-        transport=transport,
-        clock=ManualClock(),
-        api_version=api_version,
-    )
-
-
 def _example(name: str) -> Any:
     return json.loads((FIXTURES / "spec_examples" / name).read_text())
 
@@ -36,7 +25,9 @@ def _example(name: str) -> Any:
 @pytest.mark.parametrize("expand", [None, "instanceView", "userData"])
 async def test_get_vm(api_version: str, expand: str | None) -> None:
     transport = ScriptedTransport(respond(200, VM))
-    vm = await _client(transport, api_version).scale_set_vms.get("rg", "web", "3", expand=expand)
+    vm = await scripted_client(transport, api_version).scale_set_vms.get(
+        "rg", "web", "3", expand=expand
+    )
     assert isinstance(vm, VirtualMachineScaleSetVM) and vm.instance_id == "3"
     expected = {"api-version": [api_version]} | ({"$expand": [expand]} if expand else {})
     assert split(transport.requests[0]) == ("GET", f"{VMS}/3", expected)
@@ -48,7 +39,7 @@ async def test_get_vm(api_version: str, expand: str | None) -> None:
 async def test_resiliency_view_at_2024_reads_the_deletion_status(expand: str) -> None:
     example = _example("2025-04-01/VirtualMachineScaleSetVM_Get_WithResilientVMDeletionStatus.json")
     transport = ScriptedTransport(respond(200, example["responses"]["200"]["body"]))
-    vm = await _client(transport).scale_set_vms.get("rg", "web", "0", expand=expand)
+    vm = await scripted_client(transport).scale_set_vms.get("rg", "web", "0", expand=expand)
     assert vm.resilient_vm_deletion_status is not None
     assert split(transport.requests[0])[2]["$expand"] == [expand]
 
@@ -58,7 +49,7 @@ async def test_resiliency_view_at_2024_reads_the_deletion_status(expand: str) ->
 )
 async def test_resiliency_view_at_2023_raises_before_any_request(expand: str) -> None:
     transport = ScriptedTransport()
-    client = _client(transport, "2023-07-01")
+    client = scripted_client(transport, "2023-07-01")
     with pytest.raises(ApiVersionError, match="2024-07-01"):
         await client.scale_set_vms.get("rg", "web", "0", expand=expand)
     with pytest.raises(ApiVersionError):
@@ -71,7 +62,7 @@ async def test_get_vm_not_found() -> None:
         respond(404, {"error": {"code": "ResourceNotFound", "message": "gone"}})
     )
     with pytest.raises(ResourceNotFoundError) as info:
-        await _client(transport).scale_set_vms.get("rg", "web", "3")
+        await scripted_client(transport).scale_set_vms.get("rg", "web", "3")
     assert info.value.operation == "scale_set_vms.get"
     assert info.value.resource == "rg/web/virtualMachines/3"
     assert "ResourceNotFound" in str(info.value)
@@ -80,7 +71,7 @@ async def test_get_vm_not_found() -> None:
 @VERSIONS
 async def test_list_vms_with_filter_select_expand(api_version: str) -> None:
     transport = ScriptedTransport(respond(200, {"value": [VM]}))
-    paged = _client(transport, api_version).scale_set_vms.list(
+    paged = scripted_client(transport, api_version).scale_set_vms.list(
         "rg",
         "web",
         expand="instanceView",
@@ -102,16 +93,15 @@ async def test_list_vms_with_filter_select_expand(api_version: str) -> None:
 async def test_list_vms_at_2024_carries_the_status_without_expand() -> None:
     example = _example("2025-04-01/VirtualMachineScaleSetVM_List_WithResiliencyView.json")
     transport = ScriptedTransport(respond(200, example["responses"]["200"]["body"]))
-    vms = [vm async for vm in _client(transport).scale_set_vms.list("rg", "web")]
+    vms = [vm async for vm in scripted_client(transport).scale_set_vms.list("rg", "web")]
     assert vms and all(isinstance(vm, VirtualMachineScaleSetVM) for vm in vms)
     assert split(transport.requests[0])[2] == {"api-version": ["2024-07-01"]}
 
 
 async def test_list_parses_the_in_progress_status() -> None:
     page = {"value": [{**VM, "properties": {"resilientVMDeletionStatus": "InProgress"}}]}
-    vms = [vm async for vm in _client(ScriptedTransport(respond(200, page))).scale_set_vms.list(
-        "rg", "web"
-    )]  # fmt: skip
+    client = scripted_client(ScriptedTransport(respond(200, page)))
+    vms = [vm async for vm in client.scale_set_vms.list("rg", "web")]
     assert vms[0].resilient_vm_deletion_status == ResilientVMDeletionStatus.IN_PROGRESS
 
 
@@ -120,7 +110,7 @@ async def test_list_parses_the_in_progress_status() -> None:
 async def test_delete_vm(api_version: str, force: bool, wire: str) -> None:
     loc = "https://management.azure.com/subscriptions/sub/providers/x/operations/1?monitor=true"
     transport = ScriptedTransport(respond(202, None, {"Location": loc}), respond(200, None))
-    client = _client(transport, api_version)
+    client = scripted_client(transport, api_version)
     poller = await client.scale_set_vms.begin_delete("rg", "web", "3", force_deletion=force)
     assert await poller.result() is None
     method, path, query = split(transport.requests[0])
@@ -132,20 +122,20 @@ async def test_delete_vm_without_poll_headers_polls_until_404() -> None:
     gone = respond(404, {"error": {"code": "ResourceNotFound", "message": "gone"}})
     deleting = {**VM, "properties": {"provisioningState": "Deleting"}}
     transport = ScriptedTransport(respond(202), respond(200, deleting), gone)
-    poller = await _client(transport).scale_set_vms.begin_delete("rg", "web", "3")
+    poller = await scripted_client(transport).scale_set_vms.begin_delete("rg", "web", "3")
     assert await poller.result() is None
     assert [split(r)[2] for r in transport.requests[1:]] == [{"api-version": ["2024-07-01"]}] * 2
 
 
 async def test_flexible_instance_ids_are_path_segments() -> None:
     transport = ScriptedTransport(respond(200, {**VM, "instanceId": "web_0a1b2c3d"}))
-    await _client(transport).scale_set_vms.get("rg", "web", "web_0a1b2c3d")
+    await scripted_client(transport).scale_set_vms.get("rg", "web", "web_0a1b2c3d")
     assert split(transport.requests[0])[1] == f"{VMS}/web_0a1b2c3d"
 
 
 async def test_wrong_argument_types() -> None:
     transport = ScriptedTransport()
-    client = _client(transport)
+    client = scripted_client(transport)
     with pytest.raises(TypeError, match="expand"):
         await client.scale_set_vms.get("rg", "web", "3", expand=["instanceView"])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="instance id must be a str"):

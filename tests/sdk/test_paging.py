@@ -1,25 +1,15 @@
 from __future__ import annotations
 
 import pytest
-from sdk_support import ManualClock, ScriptedTransport, respond, split
+from sdk_support import ScriptedTransport, respond, scripted_client, split
 
-from aiovmss import AsyncPaged, ComputeClient, StaticTokenCredential
+from aiovmss import AsyncPaged
 from aiovmss._paging import next_page_url
 from aiovmss.errors import AzureError, ResourceNotFoundError
 from aiovmss.models import VirtualMachineScaleSet, VirtualMachineScaleSetVM
 
 BASE = "https://management.azure.com"
 S = "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets"
-
-
-def _client(transport: ScriptedTransport, api_version: str = "2024-07-01") -> ComputeClient:
-    return ComputeClient(
-        StaticTokenCredential("t"),
-        "sub",
-        transport=transport,
-        clock=ManualClock(),
-        api_version=api_version,
-    )
 
 
 def _vm(instance_id: str) -> dict[str, object]:
@@ -79,7 +69,7 @@ def _three_pages() -> ScriptedTransport:
 
 async def test_items_across_three_pages_follow_next_link() -> None:
     transport = _three_pages()
-    client = _client(transport)
+    client = scripted_client(transport)
     paged = client.scale_set_vms.list("rg", "web")
     assert isinstance(paged, AsyncPaged)
     assert transport.requests == []  # lazy: nothing sent before iteration
@@ -93,7 +83,7 @@ async def test_items_across_three_pages_follow_next_link() -> None:
 
 
 async def test_by_page_yields_lists() -> None:
-    client = _client(_three_pages())
+    client = scripted_client(_three_pages())
     pages = [page async for page in client.scale_set_vms.list("rg", "web").by_page()]
     assert [[vm.instance_id for vm in page] for page in pages] == [["0", "1"], ["2"], ["3", "4"]]
 
@@ -102,7 +92,7 @@ async def test_each_iteration_starts_again() -> None:
     transport = ScriptedTransport(
         respond(200, _page(["0"], None)), respond(200, _page(["0"], None))
     )
-    paged = _client(transport).scale_set_vms.list("rg", "web")
+    paged = scripted_client(transport).scale_set_vms.list("rg", "web")
     assert len([vm async for vm in paged]) == 1
     assert len([vm async for vm in paged]) == 1
     assert len(transport.requests) == 2
@@ -110,7 +100,7 @@ async def test_each_iteration_starts_again() -> None:
 
 async def test_empty_list_and_empty_next_link() -> None:
     transport = ScriptedTransport(respond(200, {"value": [], "nextLink": ""}))
-    assert [s async for s in _client(transport).scale_sets.list("rg")] == []
+    assert [s async for s in scripted_client(transport).scale_sets.list("rg")] == []
     assert len(transport.requests) == 1
 
 
@@ -122,7 +112,7 @@ async def test_next_link_loop_stops_with_an_error() -> None:
     )
     seen: list[str | None] = []
     with pytest.raises(AzureError, match="repeated nextLink"):
-        async for scale_set in _client(transport).scale_sets.list("rg"):
+        async for scale_set in scripted_client(transport).scale_sets.list("rg"):
             seen.append(scale_set.name)
     assert seen == ["a", "b"]
     assert len(transport.requests) == 2
@@ -130,7 +120,7 @@ async def test_next_link_loop_stops_with_an_error() -> None:
 
 async def test_list_all_scale_sets_path_and_models() -> None:
     transport = ScriptedTransport(respond(200, {"value": [{"name": "a", "location": "westus"}]}))
-    items = [s async for s in _client(transport, "2023-07-01").scale_sets.list_all()]
+    items = [s async for s in scripted_client(transport, "2023-07-01").scale_sets.list_all()]
     assert isinstance(items[0], VirtualMachineScaleSet) and items[0].location == "westus"
     method, path, query = split(transport.requests[0])
     assert (method, path) == (
@@ -147,7 +137,7 @@ async def test_error_on_a_later_page_propagates() -> None:
     )
     got: list[str | None] = []
     with pytest.raises(ResourceNotFoundError) as info:
-        async for vm in _client(transport).scale_set_vms.list("rg", "web"):
+        async for vm in scripted_client(transport).scale_set_vms.list("rg", "web"):
             got.append(vm.instance_id)
     assert got == ["0"]
     assert info.value.operation == "scale_set_vms.list"
