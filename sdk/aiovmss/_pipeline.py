@@ -143,10 +143,7 @@ class Pipeline:
             ServiceResponseError: no complete answer (reset, timeout), not retried or spent.
         """
         request = self._build(method, url, json, body, headers)
-        try:
-            first: HttpResponse | AzureError = await self._attempt(request)
-        except (ServiceRequestError, ServiceResponseError) as exc:
-            first = exc
+        first = await self._first_outcome(request)
         if isinstance(first, HttpResponse) and first.status_code < 400:
             return first  # the hot path never builds the retry machinery
         return await self._recover(request, first, _itself, "the response", operation, resource)
@@ -175,10 +172,7 @@ class Pipeline:
             AzureError: as :meth:`send`.
         """
         request = self._build(method, url, json, body, headers)
-        try:
-            first: HttpResponse | AzureError = await self._attempt(request)
-        except (ServiceRequestError, ServiceResponseError) as exc:
-            first = exc
+        first = await self._first_outcome(request)
         if isinstance(first, HttpResponse) and first.status_code < 400:
             try:
                 return decode(first.body)
@@ -202,16 +196,20 @@ class Pipeline:
         ``what`` names what ``parse`` builds, for the error message.
         """
         request = self._build(method, url, None, None, None)
-        try:
-            first: HttpResponse | AzureError = await self._attempt(request)
-        except (ServiceRequestError, ServiceResponseError) as exc:
-            first = exc
+        first = await self._first_outcome(request)
         if isinstance(first, HttpResponse) and first.status_code < 400:
             try:
                 return parse(first)
             except ValueError:
                 pass  # judged again below, where the retry machinery lives
         return await self._recover(request, first, parse, what, operation, resource)
+
+    async def _first_outcome(self, request: HttpRequest) -> HttpResponse | AzureError:
+        """The first attempt: its response, or the transport error, which ``_recover`` judges."""
+        try:
+            return await self._attempt(request)
+        except (ServiceRequestError, ServiceResponseError) as exc:
+            return exc
 
     async def _recover(
         self,
