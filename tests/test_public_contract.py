@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
+from signature_support import EMPTY, KW, POS, assert_shape, shape
 
 from aiovmss import ApiVersion, AsyncLROPoller, AsyncPaged, ComputeClient, StaticTokenCredential
 from aiovmss.errors import (
@@ -45,25 +45,6 @@ from aiovmss.transport import AiohttpTransport, AsyncTransport, HttpRequest, Htt
 from fakevmss import FakeCompute
 
 RG = "rg"
-POS = inspect.Parameter.POSITIONAL_OR_KEYWORD
-KW = inspect.Parameter.KEYWORD_ONLY
-EMPTY = inspect.Parameter.empty
-
-
-def shape(func: Callable[..., Any]) -> list[tuple[str, Any, Any]]:
-    """``(name, kind, default)`` of every parameter but ``self``."""
-    return [
-        (p.name, p.kind, p.default)
-        for p in inspect.signature(func).parameters.values()
-        if p.name != "self"
-    ]
-
-
-def assert_shape(func: Callable[..., Any], *expected: tuple[str, Any, Any]) -> None:
-    """The documented parameters come first, in order; extra ones are keyword-only."""
-    actual = shape(func)
-    assert actual[: len(expected)] == list(expected), func.__qualname__
-    assert all(kind is KW for _, kind, _ in actual[len(expected) :]), func.__qualname__
 
 
 def client_for(fake: FakeCompute, **kwargs: Any) -> ComputeClient:

@@ -10,11 +10,11 @@ import asyncio
 import dataclasses
 import inspect
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import pytest
+from signature_support import EMPTY, KW, POS, assert_shape
 from tenacity import AsyncRetrying, wait_fixed
 
 from aiovmss import ComputeClient, StaticTokenCredential
@@ -42,26 +42,7 @@ from aiovmss.waiters.strategies import ResilientDeleteWindow
 from fakevmss import FakeCompute, RealClock, Timings, VirtualClock
 
 RG = "rg"
-POS = inspect.Parameter.POSITIONAL_OR_KEYWORD
-KW = inspect.Parameter.KEYWORD_ONLY
-EMPTY = inspect.Parameter.empty
 CODE = "InternalExecutionError"
-
-
-def shape(func: Callable[..., Any]) -> list[tuple[str, Any, Any]]:
-    """``(name, kind, default)`` of every parameter but ``self``."""
-    return [
-        (p.name, p.kind, p.default)
-        for p in inspect.signature(func).parameters.values()
-        if p.name != "self"
-    ]
-
-
-def assert_shape(func: Callable[..., Any], *expected: tuple[str, Any, Any]) -> None:
-    """The documented parameters come first, in order; extra ones are keyword-only."""
-    actual = shape(func)
-    assert actual[: len(expected)] == list(expected), func.__qualname__
-    assert all(kind is KW for _, kind, _ in actual[len(expected) :]), func.__qualname__
 
 
 def client_for(fake: FakeCompute, api_version: str = "2024-07-01", **kw: Any) -> ComputeClient:
