@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from manual_clock import ManualClock as ManualClock
+
 from aiovmss import ComputeClient, StaticTokenCredential
 from aiovmss.transport import HttpRequest, HttpResponse
 
@@ -69,21 +71,6 @@ def body_of(request: HttpRequest) -> Any:
     """The request's JSON body, decoded."""
     assert request.body is not None, "request has no body"
     return json.loads(request.body)
-
-
-class ManualClock:
-    """A clock for client tests: ``sleep`` returns at once and moves ``now`` forward."""
-
-    def __init__(self) -> None:
-        self.time = 0.0
-        self.sleeps: list[float] = []
-
-    def now(self) -> float:
-        return self.time
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.time += max(0.0, seconds)
 
 
 def scripted_client(transport: ScriptedTransport, api_version: str = "2024-07-01") -> ComputeClient:

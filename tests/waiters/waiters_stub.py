@@ -10,24 +10,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from manual_clock import ManualClock as ManualClock
+
 from aiovmss.errors import ArmError, HttpResponseError, ResourceNotFoundError
 
 GONE = None
-
-
-class ManualClock:
-    """``sleep`` returns at once and moves ``now`` forward; every sleep is recorded."""
-
-    def __init__(self) -> None:
-        self.time = 0.0
-        self.sleeps: list[float] = []
-
-    def now(self) -> float:
-        return self.time
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.time += max(0.0, seconds)
 
 
 def not_found(what: str) -> ResourceNotFoundError:
