@@ -103,6 +103,21 @@ def _settled_at(history: list[Observation], verdict: Verdict, now: float) -> flo
     return now
 
 
+def _remember(
+    tracker: DeletionTracker | CreationTracker,
+    observation: Observation,
+    verdict: Verdict,
+    model: Any,
+) -> Observation:
+    """Store ``observation`` judged as ``verdict`` (and ``model``, if any) in ``tracker``."""
+    if model is not None:
+        tracker.last_seen = model
+    judged = dataclasses.replace(observation, verdict=verdict)
+    tracker.history.append(judged)
+    tracker.verdict = verdict
+    return judged
+
+
 def creation_verdict(provisioning_state: str | None) -> Verdict:
     """``Succeeded`` and ``Failed`` (or ``Canceled``) settle a create; all else is in progress."""
     state = normalise(provisioning_state)
@@ -132,13 +147,7 @@ class DeletionTracker:
 
     def record(self, observation: Observation, model: Any = None) -> Observation:
         """Judge ``observation``, remember it, and return it with its verdict."""
-        verdict = self._judge(observation)
-        if model is not None:
-            self.last_seen = model
-        judged = dataclasses.replace(observation, verdict=verdict)
-        self.history.append(judged)
-        self.verdict = verdict
-        return judged
+        return _remember(self, observation, self._judge(observation), model)
 
     def _judge(self, obs: Observation) -> Verdict:
         if obs.http_status == 404:
@@ -195,12 +204,7 @@ class CreationTracker:
             if observation.http_status == 200
             else Verdict.IN_PROGRESS
         )
-        if model is not None:
-            self.last_seen = model
-        judged = dataclasses.replace(observation, verdict=verdict)
-        self.history.append(judged)
-        self.verdict = verdict
-        return judged
+        return _remember(self, observation, verdict, model)
 
     def result(self, now: float) -> CreationResult:
         """The result so far (``TimedOut`` while still in progress); elapsed until it settled."""
