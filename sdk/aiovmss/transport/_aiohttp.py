@@ -27,6 +27,15 @@ def _plain(headers: Mapping[str, str]) -> dict[str, str]:
     return dict(headers)
 
 
+def _response_headers(raw: Mapping[str, str], session: aiohttp.ClientSession) -> Headers:
+    """The response's headers; copied only when read (most successful answers never are)."""
+    if session.auto_decompress and "Content-Encoding" in raw:
+        headers = Headers(raw)
+        del headers["content-encoding"]  # aiohttp has decoded the body already
+        return headers
+    return Headers.view(raw)  # aiohttp's CIMultiDictProxy: read-only, owned by the response
+
+
 class AiohttpTransport:
     """Sends requests with an ``aiohttp.ClientSession``.
 
@@ -79,16 +88,12 @@ class AiohttpTransport:
             )
             async with raw:  # releases the connection, as ``async with session.request``
                 body = await raw.read()
-            headers = Headers(raw.headers)
-            status = raw.status
         except _NOT_SENT as exc:
             raise ServiceRequestError(f"{request.method} {request.url}: {exc}") from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
             reason = str(exc) or type(exc).__name__
             raise ServiceResponseError(f"{request.method} {request.url}: {reason}") from exc
-        if "content-encoding" in headers and session.auto_decompress:
-            del headers["content-encoding"]
-        return HttpResponse(status, headers, body, request)
+        return HttpResponse(raw.status, _response_headers(raw.headers, session), body, request)
 
     async def aclose(self) -> None:
         """Close the session if this transport created it; safe to call twice."""

@@ -17,11 +17,22 @@ class Headers(MutableMapping[str, str]):
     __slots__ = ("_items",)
 
     def __init__(self, data: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> None:
-        self._items: dict[str, tuple[str, str]] = {}
+        items: dict[str, tuple[str, str]] = {}
+        self._items = items
         if data is not None:
-            pairs = data.items() if isinstance(data, Mapping) else data
+            # ``type is dict`` first: the ABC check of isinstance(Mapping) costs more than a copy.
+            pairs = data.items() if type(data) is dict or isinstance(data, Mapping) else data
             for key, value in pairs:
-                self._items[key.lower()] = (key, value)
+                items[key.lower()] = (key, value)
+
+    @classmethod
+    def view(cls, source: Mapping[str, str]) -> Headers:
+        """Headers copied from ``source`` on first use; ``source`` must not change meanwhile.
+
+        For a transport's response headers, which the client often never reads: the copy (a
+        tuple per header) is made only if they are read.
+        """
+        return _HeadersView(source)
 
     def __getitem__(self, key: str) -> str:
         return self._items[key.lower()][1]
@@ -52,6 +63,25 @@ class Headers(MutableMapping[str, str]):
     def copy(self) -> Headers:
         """Return a shallow copy."""
         return Headers(self.items())
+
+
+class _HeadersView(Headers):
+    """:class:`Headers` whose pairs are copied from a read-only mapping when first needed."""
+
+    __slots__ = ("_source",)
+
+    def __init__(self, source: Mapping[str, str]) -> None:
+        """Wrap ``source``; nothing is copied yet."""
+        self._source: Mapping[str, str] | None = source  # ``_items`` stays unset until read
+
+    def __getattr__(self, name: str) -> dict[str, tuple[str, str]]:
+        # Reached only while the ``_items`` slot is unset: copy the source once, then drop it.
+        if name != "_items" or self._source is None:
+            raise AttributeError(name)
+        items = Headers(self._source)._items
+        self._items = items
+        self._source = None
+        return items
 
 
 class HttpRequest:
