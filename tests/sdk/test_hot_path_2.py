@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import gzip
 import pickle
@@ -12,6 +13,7 @@ import pytest
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from aiovmss.errors import ServiceResponseError
 from aiovmss.transport import AiohttpTransport, Headers, HttpRequest, HttpResponse
 
 
@@ -150,11 +152,21 @@ async def zipped(request: web.Request) -> web.Response:
     )
 
 
+async def drop_mid_body(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Length": "1000"})
+    await response.prepare(request)
+    await response.write(b'{"partial": ')
+    assert request.transport is not None
+    request.transport.close()
+    return response
+
+
 @pytest.fixture
 async def server() -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_get("/plain", plain)
     app.router.add_get("/gzip", zipped)
+    app.router.add_get("/drop", drop_mid_body)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -188,3 +200,20 @@ async def test_aiohttp_without_decompression_keeps_the_encoding(server: str) -> 
         response = await AiohttpTransport(session).send(HttpRequest("GET", f"{server}/gzip"))
     assert response.headers["content-encoding"] == "gzip"
     assert gzip.decompress(response.body) == b'{"zipped": true}'
+
+
+async def test_aiohttp_gives_the_connection_back_after_each_answer(server: str) -> None:
+    # One connection in the pool: a response that kept it would block the next send forever.
+    async with AiohttpTransport(connector_limit=1) as transport:
+        for _ in range(3):
+            response = await asyncio.wait_for(
+                transport.send(HttpRequest("GET", f"{server}/plain")), timeout=30
+            )
+            assert response.status_code == 200
+        dropped = transport.send(HttpRequest("GET", f"{server}/drop"))
+        with pytest.raises(ServiceResponseError):
+            await asyncio.wait_for(dropped, timeout=30)
+        response = await asyncio.wait_for(
+            transport.send(HttpRequest("GET", f"{server}/plain")), timeout=30
+        )
+        assert response.json() == {"ok": True}
