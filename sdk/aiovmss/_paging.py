@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
+from aiovmss._decode import decoded_name
 from aiovmss.errors import AzureError
 
 if TYPE_CHECKING:
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AsyncPaged",
+    "HandOverParser",
     "ModelPageParser",
     "PageParser",
     "gc_paused",
@@ -79,6 +81,30 @@ class ModelPageParser:
         return page.value, page.next_link
 
 
+class HandOverParser(Generic[T]):
+    """Wraps a :data:`PageParser` for one iteration; lets go of the last page while paused.
+
+    The page handed out last is held in ``handed`` and dropped inside the GC pause, right after
+    the next page is parsed. Its objects, if the caller kept none of them, are then freed while
+    the collector is off, and CPython counts each freed object against the new ones, so a
+    caller that drops each item does not pay a young collection over every fresh page.
+    A caller that keeps the items pays what it paid before: nothing else changes.
+    """
+
+    __slots__ = ("decodes", "handed", "parse")
+
+    def __init__(self, parse: PageParser[T]) -> None:
+        self.parse = parse
+        self.decodes: str = decoded_name(parse)
+        self.handed: list[list[T]] = []
+
+    def __call__(self, body: bytes) -> tuple[Sequence[T], str | None]:
+        with gc_paused():
+            parsed = self.parse(body)
+            self.handed.clear()
+        return parsed
+
+
 def model_page_parser(page_model: type[_PageModel]) -> PageParser[Any]:
     """A parser validating a whole page body at once, every item, with the GC paused.
 
@@ -135,18 +161,26 @@ class AsyncPaged(Generic[T]):
 
     async def _items(self) -> AsyncIterator[T]:
         async for page in self._pages():
-            for item in page:
-                yield item
+            # By index, and ``del``: no local still holds this page or its last item once the
+            # next page is parsed, so the parser can let go of it (see HandOverParser).
+            for index in range(len(page)):
+                yield page[index]
+            del page
 
     async def _pages(self) -> AsyncIterator[list[T]]:
         url: str | None = self._url
         seen: set[str] = set()
+        parse = HandOverParser(self._parse)
         while url is not None:
             seen.add(url)
             items, next_link = await self._pipeline.send_decoded(
-                "GET", url, self._parse, operation=self._operation, resource=self._resource
+                "GET", url, parse, operation=self._operation, resource=self._resource
             )
-            yield list(items)
+            page = list(items)
+            del items
+            parse.handed.append(page)
+            yield page
+            del page
             url = next_page_url(next_link, url, self._api_version)
             if url is not None and url in seen:
                 raise AzureError(

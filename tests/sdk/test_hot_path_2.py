@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import gc
 import gzip
+import json
 import pickle
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from typing import ClassVar
 
 import aiohttp
 import pytest
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
+from sdk_support import ScriptedTransport, respond, scripted_client
 
-from aiovmss.errors import ServiceResponseError
+from aiovmss._paging import AsyncPaged, HandOverParser, model_page_parser
+from aiovmss.errors import ResponseDecodeError, ServiceResponseError
+from aiovmss.models import VirtualMachineScaleSetVMListResult
 from aiovmss.transport import AiohttpTransport, Headers, HttpRequest, HttpResponse
 
 
@@ -217,3 +223,108 @@ async def test_aiohttp_gives_the_connection_back_after_each_answer(server: str) 
             transport.send(HttpRequest("GET", f"{server}/plain")), timeout=30
         )
         assert response.json() == {"ok": True}
+
+
+# --- paging: the last page is let go inside the next page's GC pause ---------------------------
+
+BASE = "https://management.azure.com/x"
+
+
+class Item:
+    """A page item that records whether the collector was on when it was freed."""
+
+    freed_with_gc: ClassVar[list[bool]] = []
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __del__(self) -> None:
+        Item.freed_with_gc.append(gc.isenabled())
+
+
+def parse_items(body: bytes) -> tuple[Sequence[Item], str | None]:
+    data = json.loads(body)
+    return [Item(name) for name in data["value"]], data.get("nextLink")
+
+
+def item_pages(*pages: list[str]) -> ScriptedTransport:
+    script = []
+    for number, names in enumerate(pages, start=1):
+        last = number == len(pages)
+        body: dict[str, object] = {"value": names}
+        if not last:
+            body["nextLink"] = f"{BASE}?api-version=v&page={number + 1}"
+        script.append(respond(200, body))
+    return ScriptedTransport(*script)
+
+
+def paged_items(transport: ScriptedTransport) -> AsyncPaged[Item]:
+    client = scripted_client(transport)
+    return AsyncPaged(
+        client.pipeline,
+        f"{BASE}?api-version=v",
+        parse_items,
+        api_version="v",
+        operation="test.list",
+        resource="x",
+    )
+
+
+@pytest.fixture
+def gc_on() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    Item.freed_with_gc.clear()
+    try:
+        yield
+    finally:
+        Item.freed_with_gc.clear()
+        if not was:
+            gc.disable()
+
+
+async def test_dropped_items_of_a_page_are_freed_inside_the_next_pause(gc_on: None) -> None:
+    names = []
+    async for item in paged_items(item_pages(["a", "b"], ["c", "d"], ["e"])):
+        names.append(item.name)
+        del item
+        if names == ["a", "b", "c"]:
+            # Page 1 went while page 2 was parsed: with the collector off.
+            assert Item.freed_with_gc == [False, False]
+    assert names == ["a", "b", "c", "d", "e"]
+    assert gc.isenabled()
+
+
+async def test_kept_items_and_pages_stay_whole(gc_on: None) -> None:
+    kept = [item async for item in paged_items(item_pages(["a", "b"], ["c"]))]
+    assert [item.name for item in kept] == ["a", "b", "c"]
+    assert Item.freed_with_gc == []
+    pages = [page async for page in paged_items(item_pages(["a", "b"], ["c"])).by_page()]
+    assert [[item.name for item in page] for page in pages] == [["a", "b"], ["c"]]
+    assert gc.isenabled()
+
+
+async def test_hand_over_parser_clears_only_its_own_hold(gc_on: None) -> None:
+    parse = HandOverParser(parse_items)
+    page = [Item("held")]
+    parse.handed.append(page)
+    items, next_link = parse(b'{"value": ["new"]}')
+    assert [item.name for item in items] == ["new"] and next_link is None
+    assert parse.handed == [] and page[0].name == "held"
+    assert parse.decodes == "parse_items"
+    assert gc.isenabled()
+
+
+async def test_hand_over_parser_restores_the_gc_after_a_bad_page(gc_on: None) -> None:
+    parse = HandOverParser(model_page_parser(VirtualMachineScaleSetVMListResult))
+    assert parse.decodes == "VirtualMachineScaleSetVMListResult"
+    with pytest.raises(ValueError):
+        parse(b"not json")
+    assert gc.isenabled()
+
+
+async def test_a_page_that_does_not_fit_names_the_page_model() -> None:
+    transport = ScriptedTransport(respond(200, {"value": [{"properties": 5}]}))
+    client = scripted_client(transport)
+    with pytest.raises(ResponseDecodeError, match="VirtualMachineScaleSetVMListResult"):
+        _ = [vm async for vm in client.scale_set_vms.list("rg", "web")]
