@@ -45,10 +45,11 @@ def create_retry_allowed(
 def operation_error(kind: str, failures: list[dict[str, Any]]) -> dict[str, Any]:
     """The ARM error of an operation whose VMs failed: the first code, every failure in details."""
     ids = ", ".join(str(f.get("target")) for f in failures)
-    verb = "create" if kind in ("create", "update") else "delete"
+    # An update is a scale-out (creates) or a scale-in (deletes): each detail names its own verb.
+    outcome = {"create": "failed to create", "update": "failed"}.get(kind, "failed to delete")
     return {
         "code": failures[0]["code"],
-        "message": f"{len(failures)} VM(s) failed to {verb}: {ids}. {failures[0]['message']}",
+        "message": f"{len(failures)} VM(s) {outcome}: {ids}. {failures[0]['message']}",
         "details": [dict(f) for f in failures],
     }
 

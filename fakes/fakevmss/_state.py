@@ -145,7 +145,12 @@ class VM:
 
     @property
     def deletion_status(self) -> str:
-        """``resilientVMDeletionStatus``: Enabled, Disabled, InProgress or Failed."""
+        """``resilientVMDeletionStatus``: Enabled, Disabled, InProgress or Failed.
+
+        ``Deleted`` once the VM is gone: for inspection only, the API answers 404 by then.
+        """
+        if not self.exists:
+            return "Deleted"
         if self.delete_policy is None:
             return "Enabled" if self.scale_set.deletion_policy_enabled else "Disabled"
         if not self.delete_policy:

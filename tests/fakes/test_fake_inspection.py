@@ -116,3 +116,30 @@ def test_ten_thousand_vms_create_and_delete_with_faults() -> None:
     assert not fake.scale_set(RG, "big").exists
     rounds = fake.scale_set(RG, "big").history
     assert len(rounds[0].instance_ids) > 300  # one call covers every VM due
+
+
+def test_a_deleted_vm_reads_deleted_not_in_progress() -> None:
+    fake = FakeCompute()
+    fake.create_scale_set("rg", "web", capacity=1, deletion_policy=True)
+    fake.clock.advance(100)
+    fake.backend.delete_vm(fake.subscription_id, "rg", "web", "0", force=False)
+    assert fake.vm("rg", "web", "0").resilient_vm_deletion_status == "InProgress"
+    fake.clock.advance(120)
+    view = fake.vm("rg", "web", "0")
+    assert (view.exists, view.provisioning_state) == (False, "Deleted")
+    assert view.resilient_vm_deletion_status == "Deleted"
+
+
+def test_a_failed_scale_in_does_not_say_create() -> None:
+    fake = FakeCompute()
+    fake.create_scale_set("rg", "web", capacity=4)
+    fake.clock.advance(100)
+    fake.faults.fail_delete("InternalExecutionError", scale_set="web", attempts=1)
+    _, op = fake.backend.patch_scale_set(
+        fake.subscription_id, "rg", "web", {"sku": {"capacity": 2}}
+    )
+    fake.clock.advance(120)
+    assert op.status == "Failed" and op.error is not None
+    assert "create" not in op.error["message"]
+    assert op.error["message"].startswith("2 VM(s) failed: ")
+    assert all("delete failed" in detail["message"] for detail in op.error["details"])
