@@ -13,6 +13,10 @@ __all__ = ["REDACTED", "get_logger", "redact_headers", "redact_json_text", "reda
 
 REDACTED = "***"
 
+# A library never configures logging; this only keeps Python's last-resort handler from printing
+# our retry warnings to stderr in an application that set up no logging at all.
+logging.getLogger("aiovmss").addHandler(logging.NullHandler())
+
 _SECRET_HEADERS = frozenset(
     {
         "authorization",

@@ -171,3 +171,12 @@ async def test_fake_http_control_api_leaks_nothing() -> None:
             reply = await http.get(control)
             assert reply.status == 200
             assert_clean(await reply.text(), control)
+
+
+def test_the_package_logger_has_a_null_handler() -> None:
+    import logging
+
+    import aiovmss  # noqa: F401  (importing the package installs the handler)
+
+    handlers = logging.getLogger("aiovmss").handlers
+    assert any(isinstance(handler, logging.NullHandler) for handler in handlers)
