@@ -57,7 +57,7 @@ class VMView:
 
     @property
     def resilient_vm_deletion_status(self) -> str:
-        """``Enabled``, ``Disabled``, ``InProgress`` or ``Failed``."""
+        """``Enabled``, ``Disabled``, ``InProgress`` or ``Failed``; ``Deleted`` once gone."""
         return self._vm.deletion_status
 
     @property
