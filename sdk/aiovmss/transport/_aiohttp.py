@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import aiohttp
 
+from aiovmss._logging import redact_url
 from aiovmss.errors import ServiceRequestError, ServiceResponseError
 from aiovmss.transport._base import Headers, HttpRequest, HttpResponse
 
@@ -34,6 +35,11 @@ def _response_headers(raw: Mapping[str, str], session: aiohttp.ClientSession) ->
         del headers["content-encoding"]  # aiohttp has decoded the body already
         return headers
     return Headers.view(raw)  # aiohttp's CIMultiDictProxy: read-only, owned by the response
+
+
+def _message(request: HttpRequest, exc: BaseException) -> str:
+    """``METHOD url: reason``, with secret query values (``sig``, ``token``) masked."""
+    return f"{request.method} {redact_url(request.url)}: {str(exc) or type(exc).__name__}"
 
 
 class AiohttpTransport:
@@ -94,10 +100,9 @@ class AiohttpTransport:
             finally:
                 raw.release()
         except _NOT_SENT as exc:
-            raise ServiceRequestError(f"{request.method} {request.url}: {exc}") from exc
+            raise ServiceRequestError(_message(request, exc)) from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
-            reason = str(exc) or type(exc).__name__
-            raise ServiceResponseError(f"{request.method} {request.url}: {reason}") from exc
+            raise ServiceResponseError(_message(request, exc)) from exc
         return HttpResponse(raw.status, _response_headers(raw.headers, session), body, request)
 
     async def aclose(self) -> None:

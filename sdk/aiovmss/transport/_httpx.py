@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from aiovmss._logging import redact_url
 from aiovmss.errors import ServiceRequestError, ServiceResponseError
 from aiovmss.transport._base import Headers, HttpRequest, HttpResponse
 
@@ -50,9 +51,9 @@ class HttpxTransport:
                 follow_redirects=False,
             )
         except _NOT_SENT as exc:
-            raise ServiceRequestError(f"{request.method} {request.url}: {_reason(exc)}") from exc
+            raise ServiceRequestError(_message(request, exc)) from exc
         except httpx.TransportError as exc:
-            raise ServiceResponseError(f"{request.method} {request.url}: {_reason(exc)}") from exc
+            raise ServiceResponseError(_message(request, exc)) from exc
         headers = Headers(raw.headers.multi_items())
         if "content-encoding" in headers:
             del headers["content-encoding"]  # httpx has decoded the body already
@@ -75,5 +76,6 @@ class HttpxTransport:
         return f"<HttpxTransport owned={self._owned} closed={self._closed}>"
 
 
-def _reason(exc: Exception) -> str:
-    return str(exc) or type(exc).__name__
+def _message(request: HttpRequest, exc: Exception) -> str:
+    """``METHOD url: reason``, with secret query values (``sig``, ``token``) masked."""
+    return f"{request.method} {redact_url(request.url)}: {str(exc) or type(exc).__name__}"
