@@ -164,7 +164,6 @@ class Backend:
             os_type=guess_os_type(scale_set.spec),
             time_created=self.clock.now(),
             index=index,
-            tags=scale_set.tags,
         )
         scale_set.vms[instance_id.lower()] = vm
         return vm

@@ -8,8 +8,12 @@ __all__ = [
     "ALLOCATION_FAILED",
     "AUTHENTICATION_FAILED",
     "INTERNAL_EXECUTION_ERROR",
+    "INTERNAL_SERVER_ERROR",
     "INVALID_PARAMETER",
     "INVALID_REQUEST_CONTENT",
+    "INVALID_RESOURCE_NAME",
+    "INVALID_RESOURCE_TYPE",
+    "METHOD_NOT_ALLOWED",
     "MISSING_API_VERSION",
     "NO_REGISTERED_PROVIDER",
     "OPERATION_NOT_ALLOWED",
@@ -17,11 +21,14 @@ __all__ = [
     "PRECONDITION_FAILED",
     "REQUEST_TOO_LARGE",
     "RESOURCE_NOT_FOUND",
+    "RETRIABLE_CREATE_CODES",
     "SUBSCRIPTION_NOT_REGISTERED_FOR_FEATURE",
     "TOO_MANY_REQUESTS",
     "VM_START_TIMEOUT",
     "ArmException",
     "arm_error_body",
+    "invalid_parameter",
+    "not_found",
 ]
 
 # Client mistakes (4xx).
@@ -36,7 +43,6 @@ PRECONDITION_FAILED = "PreconditionFailed"
 TOO_MANY_REQUESTS = "TooManyRequests"
 REQUEST_TOO_LARGE = "RequestEntityTooLarge"
 SUBSCRIPTION_NOT_REGISTERED_FOR_FEATURE = "SubscriptionNotRegisteredForFeature"
-UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType"
 METHOD_NOT_ALLOWED = "MethodNotAllowed"
 INVALID_RESOURCE_NAME = "InvalidResourceName"
 INVALID_RESOURCE_TYPE = "InvalidResourceType"

@@ -27,7 +27,6 @@ __all__ = [
 ]
 
 FALLBACK_STATES = ("Failed", "Running")
-HTTP_KINDS = ("error", "throttle", "drop", "slow", "garbage")
 GARBAGE_MODES = ("truncated", "not_json")
 
 

@@ -120,7 +120,6 @@ class VM:
     os_type: str
     time_created: float
     index: int
-    tags: dict[str, str] = field(default_factory=dict)
     provisioning_state: str = "Creating"
     power_state: str = "starting"
     latest_model_applied: bool = True

@@ -73,9 +73,9 @@ class Env:
     bodies: BodyCache = field(default_factory=BodyCache)
 
     def lro_headers(
-        self, call: Call, operation: OperationLike, *, location: bool, retry_after: bool = True
+        self, call: Call, operation: OperationLike, *, location: bool
     ) -> dict[str, str]:
-        """``Azure-AsyncOperation`` (+ ``Location``) (+ ``Retry-After``) for ``operation``."""
+        """``Azure-AsyncOperation`` (+ ``Location``) and ``Retry-After`` for ``operation``."""
         sub = call.params["sub"]
         headers = {
             "Azure-AsyncOperation": call.origin.operation_url(
@@ -86,8 +86,7 @@ class Env:
             headers["Location"] = call.origin.operation_url(
                 sub, operation.location, operation.id, monitor=True
             )
-        if retry_after:
-            headers["Retry-After"] = self.retry_after
+        headers["Retry-After"] = self.retry_after
         return headers
 
 
