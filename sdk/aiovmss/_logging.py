@@ -9,7 +9,14 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-__all__ = ["REDACTED", "get_logger", "redact_headers", "redact_json_text", "redact_url"]
+__all__ = [
+    "REDACTED",
+    "SECRET_HEADERS",
+    "get_logger",
+    "redact_headers",
+    "redact_json_text",
+    "redact_url",
+]
 
 REDACTED = "***"
 
@@ -17,7 +24,7 @@ REDACTED = "***"
 # our retry warnings to stderr in an application that set up no logging at all.
 logging.getLogger("aiovmss").addHandler(logging.NullHandler())
 
-_SECRET_HEADERS = frozenset(
+SECRET_HEADERS = frozenset(
     {
         "authorization",
         "proxy-authorization",
@@ -27,6 +34,7 @@ _SECRET_HEADERS = frozenset(
         "ocp-apim-subscription-key",
     }
 )
+"""Lower-cased names of headers whose values are masked in logs and reprs."""
 _SECRET_KEYS = frozenset(
     {
         "adminpassword",
@@ -57,7 +65,7 @@ def get_logger(name: str = "") -> logging.Logger:
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """A copy of ``headers`` with credentials (Authorization, cookies, keys) masked."""
     return {
-        key: REDACTED if key.lower() in _SECRET_HEADERS else value for key, value in headers.items()
+        key: REDACTED if key.lower() in SECRET_HEADERS else value for key, value in headers.items()
     }
 
 

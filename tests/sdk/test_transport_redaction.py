@@ -50,3 +50,13 @@ async def test_aiohttp_error_message_masks_secret_query_values() -> None:
             await transport.send(HttpRequest("GET", url))
     assert "s3cret" not in str(info.value)
     assert "sig=***" in str(info.value)
+
+
+def test_headers_repr_masks_every_header_the_logs_mask() -> None:
+    from aiovmss._logging import SECRET_HEADERS, redact_headers
+    from aiovmss.transport import Headers
+
+    headers = Headers({name.title(): "v4lue" for name in SECRET_HEADERS} | {"Accept": "a/b"})
+    assert "v4lue" not in repr(headers)
+    assert "'Accept': 'a/b'" in repr(headers)
+    assert "v4lue" not in str(redact_headers(headers))

@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["AsyncTransport", "Headers", "HttpRequest", "HttpResponse"]
+from aiovmss._logging import REDACTED, SECRET_HEADERS
 
-_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+__all__ = ["AsyncTransport", "Headers", "HttpRequest", "HttpResponse"]
 
 
 class Headers(MutableMapping[str, str]):
@@ -55,7 +55,7 @@ class Headers(MutableMapping[str, str]):
     def __repr__(self) -> str:
         # The bearer token must never reach a log line or a traceback through a repr.
         shown = {
-            key: "***" if lowered in _SECRET_HEADERS else value
+            key: REDACTED if lowered in SECRET_HEADERS else value
             for lowered, (key, value) in self._items.items()
         }
         return f"Headers({shown!r})"
