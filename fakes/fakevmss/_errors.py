@@ -16,6 +16,7 @@ __all__ = [
     "METHOD_NOT_ALLOWED",
     "MISSING_API_VERSION",
     "NO_REGISTERED_PROVIDER",
+    "OPERATION_FAILED",
     "OPERATION_NOT_ALLOWED",
     "OS_PROVISIONING_TIMEOUT",
     "PRECONDITION_FAILED",
@@ -47,6 +48,8 @@ METHOD_NOT_ALLOWED = "MethodNotAllowed"
 INVALID_RESOURCE_NAME = "InvalidResourceName"
 INVALID_RESOURCE_TYPE = "InvalidResourceType"
 INTERNAL_SERVER_ERROR = "InternalServerError"
+#: A failed operation whose own error carries no code (the fake always sets one).
+OPERATION_FAILED = "OperationFailed"
 
 # Platform outcomes of VM create and delete attempts.
 OS_PROVISIONING_TIMEOUT = "OSProvisioningTimeout"

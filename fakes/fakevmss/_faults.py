@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from fakevmss._errors import INTERNAL_SERVER_ERROR, TOO_MANY_REQUESTS
+
 __all__ = [
     "AttemptAtMost",
     "AttemptContext",
@@ -145,7 +147,7 @@ class HttpFault:
     path: str | re.Pattern[str] | None = None
     times: int | None = 1
     status: int = 500
-    code: str = "InternalServerError"
+    code: str = INTERNAL_SERVER_ERROR
     message: str | None = None
     retry_after: float = 10.0
     after_send: bool = False
@@ -336,9 +338,10 @@ class Faults:
             raise TypeError("status must be an int")
         if not 400 <= status <= 599:
             raise ValueError("status must be an HTTP error status (400-599)")
-        fault = HttpFault("error", method, path, times, status=status, code=_check_code(code))
-        fault.message = message
-        return self._add_http(fault)
+        code = _check_code(code)
+        return self._add_http(
+            HttpFault("error", method, path, times, status=status, code=code, message=message)
+        )
 
     def throttle(
         self,
@@ -350,9 +353,17 @@ class Faults:
     ) -> FaultHandle:
         """Answer matching requests 429 ``TooManyRequests`` with ``Retry-After``."""
         seconds = _check_number("retry_after", retry_after)
-        fault = HttpFault("throttle", method, path, times, status=429, code="TooManyRequests")
-        fault.retry_after = seconds
-        return self._add_http(fault)
+        return self._add_http(
+            HttpFault(
+                "throttle",
+                method,
+                path,
+                times,
+                status=429,
+                code=TOO_MANY_REQUESTS,
+                retry_after=seconds,
+            )
+        )
 
     def drop_connection(
         self,

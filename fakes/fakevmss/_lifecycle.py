@@ -11,7 +11,11 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from fakevmss._errors import OS_PROVISIONING_TIMEOUT, RETRIABLE_CREATE_CODES
+from fakevmss._errors import (
+    INTERNAL_EXECUTION_ERROR,
+    OS_PROVISIONING_TIMEOUT,
+    RETRIABLE_CREATE_CODES,
+)
 from fakevmss._faults import DeleteFailure, Faults
 from fakevmss._state import DELETE_FAILED_TAG, VM, Operation, RoundEvent, ScaleSet
 from fakevmss._timings import Timings
@@ -19,7 +23,7 @@ from fakevmss._timings import Timings
 __all__ = ["Engine", "create_retry_allowed", "operation_error"]
 
 #: Delete attempts of a VM tagged with ``DELETE_FAILED_TAG`` fail with this code.
-TAG_DELETE_CODE = "InternalExecutionError"
+TAG_DELETE_CODE = INTERNAL_EXECUTION_ERROR
 
 
 class _ClockLike(Protocol):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fakevmss._errors import ArmException
+from fakevmss._errors import OPERATION_FAILED, ArmException
 from fakevmss._http import WireResponse
 from fakevmss._wire._call import Call, Env, json_response
 from fakevmss._wire._routes import resolve
@@ -36,7 +36,7 @@ def _failure(operation: OperationLike) -> ArmException:
     details = error.get("details")
     return ArmException(
         FAILED_OPERATION_STATUS,
-        str(error.get("code") or "OperationFailed"),
+        str(error.get("code") or OPERATION_FAILED),
         str(error.get("message") or f"The operation ended {operation.status}."),
         target=error.get("target") if isinstance(error.get("target"), str) else None,
         details=details if isinstance(details, list) else None,
