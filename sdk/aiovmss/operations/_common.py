@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,20 +19,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OperationContext",
-    "build_query",
     "check_bool",
     "check_optional_str",
     "coerce_body",
     "expand_values",
+    "force_deletion_param",
     "names",
 ]
 
 M = TypeVar("M", bound="ArmModel")
-
-
-def build_query(params: Sequence[tuple[str, str | None]]) -> str:
-    """``key=value&...`` with values percent-encoded; keys (``$expand``) sent literally."""
-    return "&".join(f"{key}={quote(value, safe='')}" for key, value in params if value is not None)
 
 
 # A client sends the same few names, api-versions and subscriptions over and over: each is
@@ -53,6 +48,15 @@ def check_bool(name: str, value: object) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
     return value
+
+
+def force_deletion_param(value: object) -> tuple[str, str]:
+    """The ``forceDeletion`` query pair as the wire spells it (``"true"``/``"false"``).
+
+    Raises:
+        TypeError: ``value`` is not a bool.
+    """
+    return ("forceDeletion", "true" if check_bool("force_deletion", value) else "false")
 
 
 def check_optional_str(name: str, value: object) -> str | None:

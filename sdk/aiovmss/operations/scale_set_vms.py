@@ -9,9 +9,9 @@ from aiovmss._polling import AsyncLROPoller
 from aiovmss.models import VirtualMachineScaleSetVM, VirtualMachineScaleSetVMListResult
 from aiovmss.operations._common import (
     OperationContext,
-    check_bool,
     check_optional_str,
     expand_values,
+    force_deletion_param,
     names,
 )
 
@@ -104,10 +104,9 @@ class ScaleSetVMsOperations:
     ) -> AsyncLROPoller[None]:
         """DELETE one VM (``forceDeletion`` always sent); Resilient delete may retry it later."""
         path, resource = self._path(resource_group, name, instance_id)
-        force = "true" if check_bool("force_deletion", force_deletion) else "false"
         return await self._ctx.begin(
             "DELETE",
-            self._ctx.url(path, ("forceDeletion", force)),
+            self._ctx.url(path, force_deletion_param(force_deletion)),
             operation="scale_set_vms.begin_delete",
             resource=resource,
             result_type=None,

@@ -22,6 +22,7 @@ from aiovmss.operations._common import (
     check_bool,
     check_optional_str,
     coerce_body,
+    force_deletion_param,
     names,
 )
 
@@ -39,11 +40,6 @@ def _instance_ids(value: object) -> list[str]:
     if not value:
         raise ValueError("instance_ids must not be empty")
     return [validate_name("instance id", item) for item in value]
-
-
-def _flag(value: bool) -> str:
-    """``forceDeletion`` as the wire spells it."""
-    return "true" if value else "false"
 
 
 class ScaleSetsOperations:
@@ -200,10 +196,10 @@ class ScaleSetsOperations:
     ) -> AsyncLROPoller[None]:
         """DELETE a scale set and all its VMs (``forceDeletion`` is always sent)."""
         path, resource = self._path(resource_group, name)
-        force = _flag(check_bool("force_deletion", force_deletion))
+        force = force_deletion_param(force_deletion)
         return await self._ctx.begin(
             "DELETE",
-            self._ctx.url(path, ("forceDeletion", force)),
+            self._ctx.url(path, force),
             operation="scale_sets.begin_delete",
             resource=resource,
             result_type=None,
@@ -226,10 +222,10 @@ class ScaleSetsOperations:
         """
         path, resource = self._path(resource_group, name)
         ids = _instance_ids(instance_ids)
-        force = _flag(check_bool("force_deletion", force_deletion))
+        force = force_deletion_param(force_deletion)
         return await self._ctx.begin(
             "POST",
-            self._ctx.url(f"{path}/delete", ("forceDeletion", force)),
+            self._ctx.url(f"{path}/delete", force),
             json={"instanceIds": ids},
             operation="scale_sets.begin_delete_instances",
             resource=resource,
