@@ -29,6 +29,7 @@ from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
 from aiovmss._clock import Clock
+from aiovmss._retry import DEFAULT_RETRY_STATUSES
 from aiovmss.errors import (
     HttpResponseError,
     ResponseDecodeError,
@@ -56,7 +57,6 @@ __all__ = [
     "wait_retry_after_or",
 ]
 
-_TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _DELETE_RETRY_DELAYS = (0.0, 600.0, 1200.0, 2400.0, 4800.0)
 _DELETE_ATTEMPT = 60.0
 
@@ -227,7 +227,9 @@ def wait_retry_after_or(fallback: wait_base, *, cap: float | None = None) -> Wai
 
 
 def is_transient_poll_error(error: BaseException) -> bool:
-    """True for errors a poll may ride out: no response, throttling, 408 and 5xx.
+    """True for errors a poll may ride out: no response, or a status the client retries.
+
+    Those statuses are ``aiovmss._retry.DEFAULT_RETRY_STATUSES``: 408, 429, 500, 502, 503, 504.
 
     A body of the wrong shape (``ResponseDecodeError`` of valid JSON) is not: it would repeat.
     """
@@ -235,7 +237,7 @@ def is_transient_poll_error(error: BaseException) -> bool:
         return error.invalid_json
     if isinstance(error, ServiceRequestError | ServiceResponseError | ThrottledError):
         return True
-    return isinstance(error, HttpResponseError) and error.status_code in _TRANSIENT_STATUSES
+    return isinstance(error, HttpResponseError) and error.status_code in DEFAULT_RETRY_STATUSES
 
 
 class RetryIfDeletionInProgress(retry_base):
