@@ -168,19 +168,26 @@ class Backend:
         scale_set.vms[instance_id.lower()] = vm
         return vm
 
+    @staticmethod
     def _check_preconditions(
-        self, existing: ScaleSet | None, if_match: str | None, if_none_match: str | None
+        name: str, existing: ScaleSet | None, if_match: str | None, if_none_match: str | None
     ) -> None:
+        failed = None
         if if_match is not None:
             wanted = _etag_value(if_match)
             if existing is None or (wanted != "*" and wanted != str(existing.etag)):
-                raise ArmException(412, PRECONDITION_FAILED, "The If-Match condition was not met.")
+                failed = "If-Match"
         if if_none_match is not None and existing is not None:
             wanted = _etag_value(if_none_match)
             if wanted == "*" or wanted == str(existing.etag):
-                raise ArmException(
-                    412, PRECONDITION_FAILED, "The If-None-Match condition was not met."
-                )
+                failed = failed or "If-None-Match"
+        if failed is not None:
+            etag = "absent" if existing is None else f'"{existing.etag}"'
+            raise ArmException(
+                412,
+                PRECONDITION_FAILED,
+                f"The {failed} condition was not met for scale set '{name}' (etag {etag}).",
+            )
 
     def feature_registered(self, sub: str, names: tuple[str, ...]) -> bool:
         """Whether any of ``names`` (Microsoft.Compute) is Registered for ``sub``."""
@@ -223,7 +230,7 @@ class Backend:
     ) -> tuple[ScaleSet, bool, Operation]:
         """Create or replace a scale set; returns it, whether it was created, and the LRO."""
         existing = self.scale_sets.get((sub.lower(), rg.lower(), name.lower()))
-        self._check_preconditions(existing, if_match, if_none_match)
+        self._check_preconditions(name, existing, if_match, if_none_match)
         if existing is not None:
             return existing, False, self._update(existing, copy.deepcopy(doc), "update")
         return self._create(sub, rg, name, copy.deepcopy(doc))
@@ -264,7 +271,8 @@ class Backend:
             raise ArmException(
                 400,
                 OPERATION_NOT_ALLOWED,
-                "The orchestration mode of an existing scale set cannot be changed.",
+                f"The orchestration mode of scale set '{scale_set.name}' cannot be changed "
+                f"from {scale_set.orchestration_mode} to {mode}.",
                 target="properties.orchestrationMode",
             )
         properties["orchestrationMode"] = mode
@@ -296,7 +304,7 @@ class Backend:
     ) -> tuple[ScaleSet, Operation]:
         """Deep-merge ``patch`` into a scale set's spec; the same capacity rules as PUT."""
         scale_set = self._find(sub, rg, name)
-        self._check_preconditions(scale_set, if_match, None)
+        self._check_preconditions(scale_set.name, scale_set, if_match, None)
         return scale_set, self._update(scale_set, deep_merge(scale_set.spec, patch), "update")
 
     def get_scale_set(self, sub: str, rg: str, name: str) -> ScaleSet:
@@ -365,7 +373,8 @@ class Backend:
             raise ArmException(
                 400,
                 OPERATION_NOT_ALLOWED,
-                "Listing VMs of a scale set is supported for Uniform orchestration only.",
+                f"Listing VMs of scale set '{name}' is not supported: it is Flexible, and "
+                "the list VMs operation serves Uniform orchestration only.",
             )
         return sorted(scale_set.vms.values(), key=lambda vm: vm.index)
 
@@ -395,7 +404,9 @@ class Backend:
         scale_set = self._find(sub, rg, name)
         if scale_set.orchestration_mode != "Flexible":
             raise ArmException(
-                400, OPERATION_NOT_ALLOWED, "Only Flexible scale sets take attached VMs."
+                400,
+                OPERATION_NOT_ALLOWED,
+                f"Scale set '{name}' is Uniform: only Flexible scale sets take attached VMs.",
             )
         vm = self._new_vm(scale_set)
         self.engine.start_create(vm, None, resilient=False)

@@ -214,3 +214,23 @@ def test_attach_needs_flexible() -> None:
     fake.create_scale_set(RG, "web", capacity=0)
     with pytest.raises(ArmException):
         fake.attach_vm(RG, "web")
+
+
+def test_refusals_name_the_scale_set() -> None:
+    backend = FakeCompute().backend
+    backend.put_scale_set(SUB, RG, "web", body(0))
+    backend.put_scale_set(SUB, RG, "flex", body(0, mode="Flexible"))
+    stale = raises(
+        412, "PreconditionFailed", backend.patch_scale_set, SUB, RG, "web", {}, if_match='"9"'
+    )
+    assert "If-Match" in stale.message and "'web'" in stale.message
+    taken = raises(
+        412, "PreconditionFailed", backend.put_scale_set, SUB, RG, "web", body(0), if_none_match="*"
+    )
+    assert "If-None-Match" in taken.message and "'web'" in taken.message
+    assert "'flex'" in raises(400, "OperationNotAllowed", backend.list_vms, SUB, RG, "flex").message
+    mode = raises(
+        400, "OperationNotAllowed", backend.put_scale_set, SUB, RG, "web", body(0, mode="Flexible")
+    )
+    assert "'web'" in mode.message and "Flexible" in mode.message
+    assert "'web'" in raises(400, "OperationNotAllowed", backend.attach_vm, SUB, RG, "web").message
