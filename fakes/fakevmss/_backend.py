@@ -329,7 +329,7 @@ class Backend:
         scale_set.deleting = True
         scale_set.provisioning_state = "Deleting"
         scale_set.etag += 1
-        for vm in sorted(scale_set.vms.values(), key=lambda vm: vm.index):
+        for vm in scale_set.live_vms():
             self.engine.request_delete(vm, op, force=force)
         if not scale_set.vms:
             self.engine.scale_set_gone(scale_set)
@@ -376,7 +376,7 @@ class Backend:
                 f"Listing VMs of scale set '{name}' is not supported: it is Flexible, and "
                 "the list VMs operation serves Uniform orchestration only.",
             )
-        return sorted(scale_set.vms.values(), key=lambda vm: vm.index)
+        return scale_set.live_vms()
 
     def get_vm(self, sub: str, rg: str, name: str, instance_id: str) -> VM:
         """One live VM (404 once deleted)."""

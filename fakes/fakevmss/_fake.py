@@ -114,8 +114,7 @@ class ScaleSetView:
     @property
     def instance_ids(self) -> list[str]:
         """Ids of the live VMs, in creation order."""
-        vms = sorted(self._scale_set.vms.values(), key=lambda vm: vm.index)
-        return [vm.instance_id for vm in vms]
+        return [vm.instance_id for vm in self._scale_set.live_vms()]
 
     @property
     def history(self) -> list[RoundEvent]:

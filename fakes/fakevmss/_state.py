@@ -54,6 +54,10 @@ def guess_os_type(spec: dict[str, Any]) -> str:
     return "Linux"
 
 
+def _creation_order(vm: VM) -> int:
+    return vm.index
+
+
 @dataclass(slots=True)
 class HistoryEvent:
     """One step in a VM's life: virtual time, event name, attempt, resulting state, code."""
@@ -240,13 +244,21 @@ class ScaleSet:
             f"/providers/Microsoft.Compute/virtualMachineScaleSets/{self.name}"
         )
 
+    def live_vms(self) -> list[VM]:
+        """The live VMs in creation order."""
+        return sorted(self.vms.values(), key=_creation_order)
+
+    def every_vm(self) -> list[VM]:
+        """Live and deleted VMs in creation order."""
+        return sorted([*self.vms.values(), *self.graveyard.values()], key=_creation_order)
+
     def find_vm(self, instance_id: str) -> VM | None:
         """A live VM by instance id (case-insensitive), or None."""
         return self.vms.get(instance_id.lower())
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able form with every VM (live and deleted) and the delete rounds."""
-        every = sorted([*self.vms.values(), *self.graveyard.values()], key=lambda v: v.index)
+        every = self.every_vm()
         return {
             "subscription": self.subscription,
             "resource_group": self.resource_group,

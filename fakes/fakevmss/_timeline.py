@@ -30,10 +30,7 @@ def render_timeline(scale_sets: Iterable[ScaleSet], *, seed: int) -> str:
         for event in scale_set.history:
             ids = ", ".join(event.instance_ids)
             lines.append(f"  {format_seconds(event.time)} {event.event}: {ids}")
-        every = sorted(
-            [*scale_set.vms.values(), *scale_set.graveyard.values()], key=lambda vm: vm.index
-        )
-        for vm in every:
+        for vm in scale_set.every_vm():
             lines.append(
                 f"  vm {vm.instance_id}: {vm.provisioning_state}, deletion={vm.deletion_status}"
             )
