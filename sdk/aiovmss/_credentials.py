@@ -102,6 +102,7 @@ class BearerTokenCache:
 
     def fresh_authorization(self) -> str | None:
         """The ``Authorization`` value if the cached token needs no refresh, else None."""
+        # needs_refresh() inlined: this runs on every request.
         token = self._token
         if token is not None and token[1] - time.time() >= self.refresh_margin:
             return self._header
@@ -109,9 +110,9 @@ class BearerTokenCache:
 
     async def authorization(self) -> str:
         """The ``Authorization`` header value, ``"Bearer <token>"``."""
-        token = self._token
-        if token is not None and not needs_refresh(token[1], time.time(), self.refresh_margin):
-            return self._header
+        header = self.fresh_authorization()
+        if header is not None:
+            return header
         async with self._lock:
             token = self._token
             now = time.time()
