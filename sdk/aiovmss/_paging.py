@@ -121,9 +121,10 @@ def next_page_url(next_link: str | None, current_url: str, api_version: str) -> 
     if not next_link:
         return None
     url = urljoin(current_url, next_link)
-    if "api-version" in parse_qs(urlsplit(url).query, keep_blank_values=True):
+    query = urlsplit(url).query
+    if "api-version" in parse_qs(query, keep_blank_values=True):
         return url
-    separator = "&" if urlsplit(url).query else "?"
+    separator = "&" if query else "?"
     return f"{url}{separator}api-version={quote(api_version, safe='')}"
 
 
