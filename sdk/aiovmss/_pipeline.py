@@ -30,7 +30,6 @@ __all__ = [
     "DEFAULT_SCOPE",
     "Pipeline",
     "dumps_json",
-    "error_from_response",
     "request_id",
     "user_agent",
 ]

@@ -39,6 +39,7 @@ __all__ = [
     "WaitRetryAfterOrBackoff",
     "backoff_delay",
     "build_retrying",
+    "describe_outcome",
     "has_retry_after",
     "is_retryable",
     "retry_after_seconds",

@@ -13,7 +13,8 @@ import pytest
 from sdk_support import ManualClock, ScriptedTransport, body_of, respond
 
 from aiovmss._credentials import AccessToken, StaticTokenCredential
-from aiovmss._pipeline import Pipeline, error_from_response, user_agent
+from aiovmss._error_map import error_from_response
+from aiovmss._pipeline import Pipeline, user_agent
 from aiovmss._retry import RetryPolicy
 from aiovmss._version import __version__
 from aiovmss.errors import (
