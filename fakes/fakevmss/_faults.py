@@ -1,7 +1,7 @@
 """Fault plans: scripted or seeded failures of VM create/delete attempts, and HTTP faults.
 
-Matchers are small callable classes that combine with ``&``, ``|`` and ``~`` (as in respx and
-tenacity). Every ``fail_*``/HTTP method returns a :class:`FaultHandle` whose ``remove()`` takes
+Each ``fail_*`` call turns its filters into a matcher (:mod:`fakevmss._matchers`, re-exported
+here). Every ``fail_*``/HTTP method returns a :class:`FaultHandle` whose ``remove()`` takes
 the fault out of the plan.
 """
 
@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from fakevmss._errors import INTERNAL_SERVER_ERROR, TOO_MANY_REQUESTS
+from fakevmss._matchers import (
+    Always,
+    AttemptAtMost,
+    AttemptContext,
+    Chance,
+    InstanceIn,
+    Matcher,
+    ScaleSetIs,
+)
 
 __all__ = [
     "AttemptAtMost",
@@ -30,96 +39,6 @@ __all__ = [
 
 FALLBACK_STATES = ("Failed", "Running")
 GARBAGE_MODES = ("truncated", "not_json")
-
-
-@dataclass(frozen=True, slots=True)
-class AttemptContext:
-    """What a VM fault matcher sees: scale set, instance id, 1-based attempt number."""
-
-    scale_set: str
-    instance_id: str
-    attempt: int
-
-
-class Matcher:
-    """A predicate over an :class:`AttemptContext`; combine with ``&``, ``|``, ``~``."""
-
-    def __call__(self, ctx: AttemptContext) -> bool:
-        """Whether the attempt matches."""
-        raise NotImplementedError
-
-    def __and__(self, other: Matcher) -> Matcher:
-        return _Combined(all, (self, other))
-
-    def __or__(self, other: Matcher) -> Matcher:
-        return _Combined(any, (self, other))
-
-    def __invert__(self) -> Matcher:
-        return _Not(self)
-
-
-class _Combined(Matcher):
-    def __init__(self, how: Callable[[Iterable[bool]], bool], parts: tuple[Matcher, ...]) -> None:
-        self.how = how
-        self.parts = parts
-
-    def __call__(self, ctx: AttemptContext) -> bool:
-        # Generator keeps short-circuiting, so a Chance on the right draws only when needed.
-        return self.how(part(ctx) for part in self.parts)
-
-
-class _Not(Matcher):
-    def __init__(self, inner: Matcher) -> None:
-        self.inner = inner
-
-    def __call__(self, ctx: AttemptContext) -> bool:
-        return not self.inner(ctx)
-
-
-class _Always(Matcher):
-    def __call__(self, ctx: AttemptContext) -> bool:
-        return True
-
-
-class ScaleSetIs(Matcher):
-    """The attempt belongs to the scale set ``name`` (case-insensitive)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name.lower()
-
-    def __call__(self, ctx: AttemptContext) -> bool:
-        return ctx.scale_set.lower() == self.name
-
-
-class InstanceIn(Matcher):
-    """The attempt's instance id is one of ``ids`` (case-insensitive)."""
-
-    def __init__(self, ids: Iterable[str]) -> None:
-        self.ids = frozenset(i.lower() for i in ids)
-
-    def __call__(self, ctx: AttemptContext) -> bool:
-        return ctx.instance_id.lower() in self.ids
-
-
-class AttemptAtMost(Matcher):
-    """The attempt is one of the VM's first ``n`` attempts."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def __call__(self, ctx: AttemptContext) -> bool:
-        return ctx.attempt <= self.n
-
-
-class Chance(Matcher):
-    """True with probability ``p``, drawn from ``rng`` on each call."""
-
-    def __init__(self, p: float, rng: random.Random) -> None:
-        self.p = p
-        self.rng = rng
-
-    def __call__(self, ctx: AttemptContext) -> bool:
-        return self.rng.random() < self.p
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +144,7 @@ class Faults:
     def _vm_matcher(
         self, scale_set: Any, instances: Any, attempts: Any, probability: Any
     ) -> Matcher:
-        matcher: Matcher = _Always()
+        matcher: Matcher = Always()
         if scale_set is not None:
             if not isinstance(scale_set, str):
                 raise TypeError("scale_set must be a string")
