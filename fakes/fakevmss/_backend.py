@@ -15,23 +15,20 @@ from fakevmss._clock import RealClock, VirtualClock
 from fakevmss._errors import (
     OPERATION_NOT_ALLOWED,
     PRECONDITION_FAILED,
-    SUBSCRIPTION_NOT_REGISTERED_FOR_FEATURE,
     ArmException,
     invalid_parameter,
     not_found,
 )
 from fakevmss._faults import Faults
+from fakevmss._features import FeatureRegistry
 from fakevmss._lifecycle import Engine
-from fakevmss._state import VM, Feature, Operation, ScaleSet, guess_os_type, policy_enabled
+from fakevmss._state import VM, Feature, Operation, ScaleSet, guess_os_type
 from fakevmss._timings import Timings
 
-__all__ = ["CREATE_FEATURES", "DELETE_FEATURE", "Backend", "deep_merge"]
+__all__ = ["Backend", "deep_merge"]
 
 SCALE_SET_KIND = "Microsoft.Compute/virtualMachineScaleSets"
 VM_KIND = "Microsoft.Compute/virtualMachineScaleSets/virtualMachines"
-#: The creation feature under its documented name and the seed's other spelling.
-CREATE_FEATURES = ("ResilientVMScaleSetVMCreation", "ResilientScaleSetVMCreation")
-DELETE_FEATURE = "ReliableVMDeletion"
 
 Key = tuple[str, str, str]
 
@@ -87,14 +84,18 @@ class Backend:
         self.clock = clock
         self.timings = timings
         self.faults = faults
-        self.features_registered = features_registered
         self.location = location
         self.ids = random.Random(f"fakevmss-ids-{seed}")
         self.engine = Engine(clock, timings, faults, self._forget_scale_set)
         self.scale_sets: dict[Key, ScaleSet] = {}
         self.removed: list[ScaleSet] = []
         self.operations: dict[str, Operation] = {}
-        self.features: dict[Key, Feature] = {}
+        self.features = FeatureRegistry(
+            registered=features_registered,
+            delay=timings.feature_registration,
+            now=clock.now,
+            at=self.engine.at,
+        )
 
     def close(self) -> None:
         """Stop the engine: events still on the clock become no-ops."""
@@ -189,33 +190,6 @@ class Backend:
                 f"The {failed} condition was not met for scale set '{name}' (etag {etag}).",
             )
 
-    def feature_registered(self, sub: str, names: tuple[str, ...]) -> bool:
-        """Whether any of ``names`` (Microsoft.Compute) is Registered for ``sub``."""
-        if self.features_registered:
-            return True
-        for feature_name in names:
-            feature = self.features.get((sub.lower(), "microsoft.compute", feature_name.lower()))
-            if feature is not None and feature.state == "Registered":
-                return True
-        return False
-
-    def _check_features(self, sub: str, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
-        for policy, names in (
-            ("resilientVMCreationPolicy", CREATE_FEATURES),
-            ("resilientVMDeletionPolicy", (DELETE_FEATURE,)),
-        ):
-            turning_on = policy_enabled(new, policy) and not (
-                old is not None and policy_enabled(old, policy)
-            )
-            if turning_on and not self.feature_registered(sub, names):
-                raise ArmException(
-                    400,
-                    SUBSCRIPTION_NOT_REGISTERED_FOR_FEATURE,
-                    f"The subscription is not registered for feature Microsoft.Compute/{names[0]}"
-                    f" required by {policy}.",
-                    target=f"properties.resiliencyPolicy.{policy}",
-                )
-
     # -- scale sets -----------------------------------------------------------------------
 
     def put_scale_set(
@@ -239,7 +213,7 @@ class Backend:
         self, sub: str, rg: str, name: str, spec: dict[str, Any]
     ) -> tuple[ScaleSet, bool, Operation]:
         capacity = _capacity(spec, 0)
-        self._check_features(sub, None, spec)
+        self.features.check_policies(sub, None, spec)
         properties = spec.setdefault("properties", {})
         mode = properties.get("orchestrationMode") or "Uniform"
         if mode not in ("Uniform", "Flexible"):
@@ -276,7 +250,7 @@ class Backend:
                 target="properties.orchestrationMode",
             )
         properties["orchestrationMode"] = mode
-        self._check_features(scale_set.subscription, scale_set.spec, spec)
+        self.features.check_policies(scale_set.subscription, scale_set.spec, spec)
         scale_set.spec = spec
         scale_set.etag += 1
         op = self._operation(kind, scale_set.subscription, scale_set.resource_id, scale_set)
@@ -422,28 +396,10 @@ class Backend:
             raise not_found("Microsoft.Compute/locations/operations", operation_id)
         return op
 
-    def _feature(self, sub: str, namespace: str, name: str) -> Feature:
-        key = (sub.lower(), namespace.lower(), name.lower())
-        feature = self.features.get(key)
-        if feature is None:
-            state = "Registered" if self.features_registered else "NotRegistered"
-            feature = Feature(namespace, name, state)
-            self.features[key] = feature
-        return feature
-
     def register_feature(self, sub: str, namespace: str, feature: str) -> Feature:
         """Start registering: Registering now, Registered after ``feature_registration``."""
-        entry = self._feature(sub, namespace, feature)
-        if entry.state == "NotRegistered":
-            entry.state = "Registering"
-            entry.registered_at = self.clock.now() + self.timings.feature_registration
-
-            def done() -> None:
-                entry.state = "Registered"
-
-            self.engine.at(entry.registered_at, done)
-        return entry
+        return self.features.register(sub, namespace, feature)
 
     def get_feature(self, sub: str, namespace: str, feature: str) -> Feature:
         """A feature's registration state."""
-        return self._feature(sub, namespace, feature)
+        return self.features.get(sub, namespace, feature)

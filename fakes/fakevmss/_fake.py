@@ -322,7 +322,7 @@ class FakeCompute:
             "seed": self.seed,
             "scale_sets": [s.as_dict() for s in live],
             "deleted_scale_sets": [s.as_dict() for s in self.backend.removed],
-            "features": [f.as_dict() for f in self.backend.features.values()],
+            "features": [f.as_dict() for f in self.backend.features.all()],
             "requests": len(self.requests),
         }
 
