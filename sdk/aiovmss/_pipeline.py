@@ -357,8 +357,10 @@ class Pipeline:
         # A watchdog on the client's clock cancels this task, as asyncio.timeout does on the
         # loop's. The send runs in this task, so a transport that answers without suspending
         # finishes before the watchdog ever starts (no sleep is even scheduled on the clock).
+        # Its cancel is withdrawn exactly as on the loop clock (see _send_with_timeout).
         task = asyncio.current_task()
         assert task is not None
+        cancelling = task.cancelling()
         fired = False
 
         async def watchdog() -> None:
@@ -371,11 +373,15 @@ class Pipeline:
         try:
             return await self.transport.send(request)
         except asyncio.CancelledError:
-            if fired and task.uncancel() == 0:
-                raise _timed_out(request, limit) from None
+            if fired:
+                fired = False
+                if task.uncancel() <= cancelling:
+                    raise _timed_out(request, limit) from None
             raise
         finally:
             watcher.cancel()
+            if fired:  # it fired as the send finished: withdraw its cancel
+                task.uncancel()
 
     async def aclose(self) -> None:
         """Close the transport."""
