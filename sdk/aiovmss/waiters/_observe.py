@@ -24,6 +24,7 @@ __all__ = [
     "notify",
     "observe_scale_set",
     "observe_vm",
+    "seen_observation",
     "supports_resiliency_view",
 ]
 
