@@ -363,8 +363,8 @@ class Backend:
         self, sub: str, rg: str, name: str, instance_id: str, *, force: bool
     ) -> Operation:
         """Start deleting one VM."""
-        scale_set = self._find(sub, rg, name)
         vm = self.get_vm(sub, rg, name, instance_id)
+        scale_set = vm.scale_set
         op = self._operation(
             "deleteVM", sub, f"{scale_set.resource_id}/virtualMachines/{vm.instance_id}"
         )

@@ -144,11 +144,13 @@ class WireApp:
         self.bodies = BodyCache()
         self._ids = RequestIds()
         self._routes: dict[tuple[str, str], tuple[RouteMatch, dict[str, str]]] = {}
+        # Everything a handler needs is fixed for the app's life (the clock's speed included).
+        retry_after = self.retry_after_header(lro_retry_after)
+        self._env = Env(backend, clock, self.page_size, retry_after, self.bodies)
 
     def retry_after_header(self, seconds: float) -> str:
         """``seconds`` of virtual time as a Retry-After value in real seconds (rounded up)."""
-        speed = getattr(self.clock, "speed", 1.0) or 1.0
-        return str(max(1, math.ceil(seconds / speed - 1e-9)))
+        return str(max(1, math.ceil(seconds / self.clock.speed - 1e-9)))
 
     async def handle(self, request: WireRequest) -> WireResponse:
         """Answer ``request`` (raises ``DroppedConnection`` for an injected drop).
@@ -227,7 +229,7 @@ class WireApp:
         known = self._routes.get((incoming.method, incoming.path))
         match = known[0] if known is not None else resolve(incoming.method, incoming.path)
         call = self._call(incoming, match, None if known is None else known[1])
-        return HANDLERS[(match.name, incoming.method)](self._env(), call)
+        return HANDLERS[(match.name, incoming.method)](self._env, call)
 
     def _call(self, incoming: Incoming, match: RouteMatch, checked: dict[str, str] | None) -> Call:
         """The routed call; ``checked`` are the path names when already known to be valid."""
@@ -254,15 +256,6 @@ class WireApp:
         if len(self._routes) >= ROUTE_CACHE_SIZE:
             self._routes.clear()
         self._routes[(method, path)] = (match, params)
-
-    def _env(self) -> Env:
-        return Env(
-            self.backend,
-            self.clock,
-            self.page_size,
-            self.retry_after_header(self.lro_retry_after),
-            self.bodies,
-        )
 
     @staticmethod
     def _error(exc: ArmException) -> WireResponse:
