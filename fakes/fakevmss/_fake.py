@@ -225,11 +225,11 @@ class FakeCompute:
 
         return respx_router(self, **kwargs)
 
-    def azure_core_transport(self, **kwargs: Any) -> Any:
+    def azure_core_transport(self) -> Any:
         """An azure-core async transport for the official ``azure-mgmt-compute`` client."""
         from fakevmss.adapters.azure_core import FakeAzureCoreTransport
 
-        return FakeAzureCoreTransport(self, **kwargs)
+        return FakeAzureCoreTransport(self)
 
     def aiohttp_app(self, **kwargs: Any) -> Any:
         """An aiohttp application serving this fake over real HTTP (plus ``/_fake/``)."""

@@ -9,23 +9,26 @@ than evicting one entry at a time from the front of a dict, which slows as holes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 
 __all__ = ["BodyCache"]
 
 
 class BodyCache:
-    """Bytes per (object, key); a different key for the same object rebuilds and replaces."""
+    """Bytes per (object, key); a different key for the same object rebuilds and replaces.
+
+    Keys are compared with ``==`` and never hashed, so they may hold dicts (a scale set's spec).
+    """
 
     __slots__ = ("_entries", "hits", "limit", "misses")
 
     def __init__(self, limit: int = 4096) -> None:
-        self._entries: dict[int, tuple[object, Hashable, bytes]] = {}
+        self._entries: dict[int, tuple[object, object, bytes]] = {}
         self.limit = max(1, limit)
         self.hits = 0
         self.misses = 0
 
-    def get(self, owner: object, key: Hashable, build: Callable[[], bytes]) -> bytes:
+    def get(self, owner: object, key: object, build: Callable[[], bytes]) -> bytes:
         """The body cached for ``owner`` under ``key``, else ``build()`` (then cached)."""
         entries = self._entries
         slot = id(owner)
