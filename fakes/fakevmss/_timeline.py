@@ -10,11 +10,13 @@ __all__ = ["format_seconds", "render_timeline"]
 
 
 def format_seconds(t: float) -> str:
-    """Virtual seconds as ``+HH:MM:SS`` (fractions kept when present)."""
-    whole = int(t)
+    """Virtual seconds as ``+HH:MM:SS``, with ``.mmm`` when the milliseconds are not zero."""
+    # Round once, to milliseconds, before splitting: rounding only the fraction showed
+    # 59.9996 s as "+00:00:59.000".
+    whole, millis = divmod(round(t * 1000), 1000)
     hours, rest = divmod(whole, 3600)
     minutes, seconds = divmod(rest, 60)
-    fraction = f"{t - whole:.3f}"[1:] if t != whole else ""
+    fraction = f".{millis:03d}" if millis else ""
     return f"+{hours:02d}:{minutes:02d}:{seconds:02d}{fraction}"
 
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from fakevmss import FakeCompute, RealClock, VirtualClock
+from fakevmss._timeline import format_seconds
 
 RG = "rg"
 
@@ -143,3 +144,18 @@ def test_a_failed_scale_in_does_not_say_create() -> None:
     assert "create" not in op.error["message"]
     assert op.error["message"].startswith("2 VM(s) failed: ")
     assert all("delete failed" in detail["message"] for detail in op.error["details"])
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "+00:00:00"),
+        (90, "+00:01:30"),
+        (1.5, "+00:00:01.500"),
+        (59.9996, "+00:01:00"),  # was "+00:00:59.000": only the fraction was rounded
+        (3599.9994, "+00:59:59.999"),
+        (9000.25, "+02:30:00.250"),
+    ],
+)
+def test_timeline_times_round_once(seconds: float, text: str) -> None:
+    assert format_seconds(seconds) == text
