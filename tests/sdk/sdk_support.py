@@ -6,10 +6,12 @@ A uniquely named module (not ``conftest``) so that test files in every folder ca
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from aiohttp import web
 from manual_clock import ManualClock as ManualClock
 
 from aiovmss import ComputeClient, StaticTokenCredential
@@ -82,3 +84,16 @@ def scripted_client(transport: ScriptedTransport, api_version: str = "2024-07-01
         clock=ManualClock(),
         api_version=api_version,
     )
+
+
+@asynccontextmanager
+async def serve_app(app: web.Application) -> AsyncIterator[str]:
+    """Serve ``app`` on a free loopback port; yield its base URL, clean up after."""
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        await runner.cleanup()

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
-from sdk_support import ScriptedTransport, respond, scripted_client
+from sdk_support import ScriptedTransport, respond, scripted_client, serve_app
 
 from aiovmss._paging import AsyncPaged, HandOverParser, model_page_parser
 from aiovmss.errors import ResponseDecodeError, ServiceResponseError
@@ -173,13 +173,8 @@ async def server() -> AsyncIterator[str]:
     app.router.add_get("/plain", plain)
     app.router.add_get("/gzip", zipped)
     app.router.add_get("/drop", drop_mid_body)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    yield f"http://{host}:{port}"
-    await runner.cleanup()
+    async with serve_app(app) as url:
+        yield url
 
 
 async def test_aiohttp_response_headers_read_after_release(server: str) -> None:

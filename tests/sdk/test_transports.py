@@ -12,7 +12,7 @@ import aiohttp
 import httpx
 import pytest
 from aiohttp import web
-from sdk_support import ManualClock
+from sdk_support import ManualClock, serve_app
 
 import aiovmss.transport as transport_module
 from aiovmss._credentials import StaticTokenCredential
@@ -87,13 +87,8 @@ async def server() -> AsyncIterator[str]:
     app.router.add_route("*", "/reset", reset_before_answer)
     app.router.add_get("/gzip", compressed)
     app.router.add_get("/redirect", redirect)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    yield f"http://{host}:{port}"
-    await runner.cleanup()
+    async with serve_app(app) as url:
+        yield url
 
 
 @pytest.fixture
