@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 from aiovmss._decode import decoded_name
+from aiovmss._lro import origin_of
 from aiovmss.errors import AzureError
 
 if TYPE_CHECKING:
-    from aiovmss._pipeline import Pipeline
+    from aiovmss._pipeline import FirstAttempt, Pipeline
 
 __all__ = [
     "AsyncPaged",
@@ -22,6 +24,7 @@ __all__ = [
     "gc_paused",
     "model_page_parser",
     "next_page_url",
+    "trailing_next_link",
 ]
 
 T = TypeVar("T")
@@ -128,12 +131,86 @@ def next_page_url(next_link: str | None, current_url: str, api_version: str) -> 
     return f"{url}{separator}api-version={quote(api_version, safe='')}"
 
 
+_JSON_SPACE = b" \t\r\n"
+_NEXT_LINK_KEY = b'"nextLink"'
+
+
+def trailing_next_link(body: bytes) -> str | None:
+    """The top-level ``nextLink`` of a page body, read from its tail without parsing the page.
+
+    Only the plain shape ARM sends is read: ``nextLink`` the last member of the outermost
+    object, its value a string without escapes. For any valid JSON body the answer is then
+    exact: a ``"`` right before ``}`` at the very end closes the last member of the root,
+    and an unescaped ``"nextLink"`` right after ``{`` or ``,`` is that member's key. Any
+    other shape gives ``None``. A damaged body may give a wrong link; the caller compares
+    with the parsed ``nextLink`` and drops a wrong guess.
+    """
+    end = _last_token(body, len(body) - 1)
+    if end < 0 or body[end] != 0x7D:  # }
+        return None
+    close = _last_token(body, end - 1)
+    if close < 0 or body[close] != 0x22:  # "
+        return None
+    start = body.rfind(b'"', 0, close)
+    if start < 0 or body.find(b"\\", start, close) >= 0:
+        return None
+    colon = _last_token(body, start - 1)
+    if colon < 0 or body[colon] != 0x3A:  # :
+        return None
+    key_end = _last_token(body, colon - 1) + 1
+    key_start = key_end - len(_NEXT_LINK_KEY)
+    if key_start < 0 or body[key_start:key_end] != _NEXT_LINK_KEY:
+        return None
+    before = _last_token(body, key_start - 1)
+    if before < 0 or body[before] not in b",{":
+        return None
+    try:
+        return body[start + 1 : close].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _last_token(body: bytes, index: int) -> int:
+    """The index of the last byte at or before ``index`` that is not JSON whitespace, or -1."""
+    while index >= 0 and body[index] in _JSON_SPACE:
+        index -= 1
+    return index
+
+
+class _ReadAhead:
+    """The first attempt of the next page's GET, started before the current page is parsed."""
+
+    __slots__ = ("task", "url")
+
+    def __init__(self, pipeline: Pipeline, url: str) -> None:
+        self.url = url
+        self.task = asyncio.ensure_future(pipeline.first_attempt("GET", url))
+        self.task.add_done_callback(_consume_outcome)
+
+    def cancel(self) -> None:
+        self.task.cancel()
+
+
+def _consume_outcome(task: asyncio.Future[Any]) -> None:
+    # A read-ahead that nobody awaits (the listing stopped) must not log "exception never
+    # retrieved"; one that is awaited raises its exception there as usual.
+    if not task.cancelled():
+        task.exception()
+
+
 class AsyncPaged(Generic[T]):
     """The items of a list operation; ``async for`` them, or use :meth:`by_page`.
 
     Nothing is requested until iteration starts, and each iteration starts again from the first
     page. A server that sends the same ``nextLink`` twice ends the iteration with ``AzureError``.
     A page whose body arrives damaged (not JSON) is fetched again, as a transient failure.
+
+    Read-ahead: from the second page on, the next page's GET is sent before the current page
+    is parsed and handed out, so the service works on it while this process validates and the
+    caller uses the current page. Its retries, waits and errors happen only when the listing
+    reaches it, as if it had been requested then. A caller that stops early has spent one GET
+    it did not use (cancelled if still in flight). ``read_ahead=False``, or
+    :meth:`without_read_ahead`, requests each page only when the previous one is used up.
     """
 
     def __init__(
@@ -145,6 +222,7 @@ class AsyncPaged(Generic[T]):
         api_version: str,
         operation: str,
         resource: str,
+        read_ahead: bool = True,
     ) -> None:
         self._pipeline = pipeline
         self._url = url
@@ -152,15 +230,32 @@ class AsyncPaged(Generic[T]):
         self._api_version = api_version
         self._operation = operation
         self._resource = resource
+        self.read_ahead = read_ahead
 
-    def __aiter__(self) -> AsyncIterator[T]:
+    def without_read_ahead(self) -> Self:
+        """The same listing, each page requested only once the previous one is used up."""
+        return type(self)(
+            self._pipeline,
+            self._url,
+            self._parse,
+            api_version=self._api_version,
+            operation=self._operation,
+            resource=self._resource,
+            read_ahead=False,
+        )
+
+    def __aiter__(self) -> AsyncGenerator[T, None]:
         return self._items()
 
-    def by_page(self) -> AsyncIterator[list[T]]:
-        """Iterate page by page; each page is a list of items."""
+    def by_page(self) -> AsyncGenerator[list[T], None]:
+        """Iterate page by page; each page is a list of items.
+
+        A caller that stops early can ``aclose()`` it (``contextlib.aclosing``) to cancel
+        a read-ahead still in flight at once rather than when the iterator is collected.
+        """
         return self._pages()
 
-    async def _items(self) -> AsyncIterator[T]:
+    async def _items(self) -> AsyncGenerator[T, None]:
         async for page in self._pages():
             # By index, and ``del``: no local still holds this page or its last item once the
             # next page is parsed, so the parser can let go of it (see HandOverParser).
@@ -168,26 +263,56 @@ class AsyncPaged(Generic[T]):
                 yield page[index]
             del page
 
-    async def _pages(self) -> AsyncIterator[list[T]]:
+    async def _pages(self) -> AsyncGenerator[list[T], None]:
         url: str | None = self._url
         seen: set[str] = set()
         parse = HandOverParser(self._parse)
-        while url is not None:
-            seen.add(url)
-            items, next_link = await self._pipeline.send_decoded(
-                "GET", url, parse, operation=self._operation, resource=self._resource
-            )
-            page = list(items)
-            del items
-            parse.handed.append(page)
-            yield page
-            del page
-            url = next_page_url(next_link, url, self._api_version)
-            if url is not None and url in seen:
-                raise AzureError(
-                    f"{self._operation} {self._resource}: the service repeated nextLink {url!r};"
-                    " stopping to avoid an endless loop"
+        ahead: _ReadAhead | None = None
+        try:
+            while url is not None:
+                seen.add(url)
+                if ahead is not None and ahead.url == url:
+                    first = await ahead.task
+                else:
+                    if ahead is not None:
+                        ahead.cancel()  # a wrong guess (see trailing_next_link)
+                    first = await self._pipeline.first_attempt("GET", url)
+                ahead = self._start_read_ahead(first, url, seen) if len(seen) > 1 else None
+                if ahead is not None:
+                    await asyncio.sleep(0)  # let its request go out before this page's parse
+                items, next_link = await self._pipeline.finish_decoded(
+                    first, parse, operation=self._operation, resource=self._resource
                 )
+                del first
+                page = list(items)
+                del items
+                parse.handed.append(page)
+                yield page
+                del page
+                url = next_page_url(next_link, url, self._api_version)
+                if url is not None and url in seen:
+                    raise AzureError(
+                        f"{self._operation} {self._resource}: the service repeated nextLink"
+                        f" {url!r}; stopping to avoid an endless loop"
+                    )
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+
+    def _start_read_ahead(self, first: FirstAttempt, url: str, seen: set[str]) -> _ReadAhead | None:
+        """Request the page after ``first`` now, if its ``nextLink`` can be read off the tail.
+
+        Only past the first page (a listing read beyond it is usually read to the end), only
+        on the same origin as ``url``, and never a URL already seen.
+        """
+        outcome = first.outcome
+        if not self.read_ahead or isinstance(outcome, AzureError) or outcome.status_code >= 300:
+            return None
+        link = trailing_next_link(outcome.body)
+        following = next_page_url(link, url, self._api_version) if link else None
+        if following is None or following in seen or origin_of(following) != origin_of(url):
+            return None
+        return _ReadAhead(self._pipeline, following)
 
     def __repr__(self) -> str:
         return f"<AsyncPaged {self._operation} {self._resource}>"

@@ -8,7 +8,7 @@ import logging
 import os
 import platform
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from aiovmss._clock import Clock, LoopClock
 from aiovmss._credentials import AsyncTokenCredential, BearerTokenCache
@@ -28,6 +28,7 @@ from aiovmss.transport import AsyncTransport, Headers, HttpRequest, HttpResponse
 
 __all__ = [
     "DEFAULT_SCOPE",
+    "FirstAttempt",
     "Pipeline",
     "dumps_json",
     "request_id",
@@ -81,6 +82,13 @@ def user_agent(application_id: str | None = None) -> str:
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in application_id):
         raise ValueError("application_id must not contain control characters")
     return f"{application_id} {base}"
+
+
+class FirstAttempt(NamedTuple):
+    """A request and the outcome of its first attempt (not yet judged or retried)."""
+
+    request: HttpRequest
+    outcome: HttpResponse | AzureError
 
 
 class Pipeline:
@@ -171,14 +179,37 @@ class Pipeline:
             AzureError: as :meth:`send`.
         """
         request = self._build(method, url, json, body, headers)
-        first = await self._first_outcome(request)
-        if isinstance(first, HttpResponse) and first.status_code < 400:
+        first = FirstAttempt(request, await self._first_outcome(request))
+        return await self.finish_decoded(first, decode, operation=operation, resource=resource)
+
+    async def first_attempt(self, method: str, url: str) -> FirstAttempt:
+        """Build a body-less request and make only its first attempt; nothing is judged yet.
+
+        The outcome (a response of any status, or the transport error) waits in the result
+        for :meth:`finish_decoded`, which decodes it or retries as :meth:`send_decoded` does.
+        Paging reads the next page ahead this way: the request goes out early, and every
+        retry, wait and error still happens where the page is used.
+        """
+        request = self._build(method, url, None, None, None)
+        return FirstAttempt(request, await self._first_outcome(request))
+
+    async def finish_decoded(
+        self,
+        first: FirstAttempt,
+        decode: Callable[[bytes], T],
+        *,
+        operation: str,
+        resource: str,
+    ) -> T:
+        """Decode the first attempt's 2xx body, or retry and decode as :meth:`send_decoded`."""
+        request, outcome = first
+        if isinstance(outcome, HttpResponse) and outcome.status_code < 400:
             try:
-                return decode(first.body)
+                return decode(outcome.body)
             except ValueError:
                 pass  # judged again below, where the retry machinery lives
         parse = BodyDecoder(decode)
-        return await self._recover(request, first, parse, parse.decodes, operation, resource)
+        return await self._recover(request, outcome, parse, parse.decodes, operation, resource)
 
     async def send_parsed(
         self,
