@@ -115,6 +115,25 @@ def test_client_bench_runs(tmp_path: Path) -> None:
     assert "| list 30 VMs (3 pages), parsed | raw aiohttp |" in proc.stdout
 
 
+@pytest.mark.skipif(not has_client(), reason="aiovmss not built yet")
+def test_list_breakdown_runs(tmp_path: Path) -> None:
+    out = tmp_path / "breakdown.json"
+    proc = run(
+        "list_breakdown.py", "--rounds", "1", "--vms", "250", "--repeat", "2", "--json", str(out)
+    )
+    data = json.loads(out.read_text())
+    assert set(data["samples_s"]) == {
+        "floor",
+        "aiovmss",
+        "aiovmss, no read-ahead",
+        "aiovmss paging, dict pages",
+        "aiovmss paging, dict pages, no read-ahead",
+    }
+    assert all(len(samples) == 1 for samples in data["samples_s"].values())
+    assert set(data["page_cpu_ms"]) >= {"parse a page, models", "free a page, json.loads"}
+    assert "| aiovmss paging, dict pages |" in proc.stdout
+
+
 def test_import_time_runs(tmp_path: Path) -> None:
     out = tmp_path / "import.json"
     proc = run("import_time.py", "--repeat", "1", "--json", str(out))
