@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from aiovmss._logging import redact_json_text
-from aiovmss._retry import DEFAULT_RETRY_STATUSES, retry_after_seconds
+from aiovmss._retry import DEFAULT_RETRY_STATUSES, is_retryable, retry_after_seconds
 from aiovmss.errors import (
     ArmError,
     ClientAuthenticationError,
@@ -38,11 +38,14 @@ def error_from_response(
     resource: str,
     retry_after_cap: float | None = None,
     retry_statuses: frozenset[int] = DEFAULT_RETRY_STATUSES,
+    method: str | None = None,
 ) -> HttpResponseError:
     """The exception for an error response: the subclass for its status, with the ARM error.
 
-    A retryable status (``retry_statuses``) whose Retry-After exceeds ``retry_after_cap``
-    becomes a ``ThrottledError``. Messages never include tokens or request bodies.
+    An answer that would have been retried but for its Retry-After exceeding
+    ``retry_after_cap`` becomes a ``ThrottledError``: a status in ``retry_statuses`` and, when
+    ``method`` is given, one that method retries (a PATCH's 500 is never retried, so its
+    Retry-After changes nothing). Messages never include tokens or request bodies.
     """
     status = response.status_code
     request_id = response.headers.get("x-ms-request-id")
@@ -55,7 +58,13 @@ def error_from_response(
         text = f"HTTP {status} {error.code}: {error.message}"
     cls = _ERROR_CLASSES.get(status, HttpResponseError)
     capped = retry_after_cap is not None and demand is not None and demand > retry_after_cap
-    if capped and status in retry_statuses:
+    if capped and (
+        status in retry_statuses
+        if method is None
+        else is_retryable(
+            method, status=status, has_retry_after=True, retry_statuses=retry_statuses
+        )
+    ):
         cls = ThrottledError
         text += f"; Retry-After {demand:g} s exceeds the client's limit of {retry_after_cap:g} s"
     message = f"{operation} {resource}: {text}"

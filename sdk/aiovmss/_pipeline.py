@@ -268,6 +268,7 @@ class Pipeline:
                 resource=resource,
                 retry_after_cap=self.retry.max_retry_after,
                 retry_statuses=self.retry.retry_statuses,
+                method=request.method,
             )
         return parsed[-1]
 

@@ -137,6 +137,23 @@ async def test_retry_after_beyond_the_cap_raises_throttled_at_once(
     assert len(transport.requests) == 1
 
 
+@pytest.mark.parametrize(("method", "status"), [("PATCH", 500), ("POST", 502), ("PATCH", 503)])
+async def test_a_long_retry_after_on_an_answer_never_retried_is_not_throttling(
+    clock: ManualClock, method: str, status: int
+) -> None:
+    # PATCH/POST retry only 429/503 *with* a Retry-After; a 500 or 502 is not retried at all,
+    # so its long Retry-After is not why the call stopped: the error is the 5xx itself.
+    # (A 503 with Retry-After would be retried: its long demand is throttling, as for GET.)
+    transport = ScriptedTransport(respond(status, arm_error("Boom"), {"Retry-After": "90"}))
+    pipeline = make_pipeline(transport, clock, max_retry_after=60)
+    with pytest.raises(HttpResponseError) as info:
+        await pipeline.send(method, URL, json={}, **OP)
+    assert (type(info.value) is ThrottledError) == (status == 503)
+    assert ("exceeds the client's limit" in str(info.value)) == (status == 503)
+    assert info.value.status_code == status
+    assert len(transport.requests) == 1
+
+
 async def test_max_attempts_is_respected(clock: ManualClock) -> None:
     transport = ScriptedTransport(*[respond(500, arm_error())] * 3)
     with pytest.raises(HttpResponseError) as info:
