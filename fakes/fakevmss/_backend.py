@@ -67,6 +67,8 @@ class Backend:
     Args:
         clock: the fake's clock; timings: durations; faults: the fault plan.
         seed: seeds the ids (uuids, Flexible instance names) so runs repeat exactly.
+        ids: the id stream to draw from instead (a reset backend continues its predecessor's,
+            so an id handed out before a reset is never handed out again).
         features_registered: False makes enabling a policy require its feature registration.
         location: region of operation URLs.
     """
@@ -78,6 +80,7 @@ class Backend:
         faults: Faults,
         *,
         seed: int = 0,
+        ids: random.Random | None = None,
         features_registered: bool = True,
         location: str = "westus",
     ) -> None:
@@ -85,7 +88,7 @@ class Backend:
         self.timings = timings
         self.faults = faults
         self.location = location
-        self.ids = random.Random(f"fakevmss-ids-{seed}")
+        self.ids = ids if ids is not None else random.Random(f"fakevmss-ids-{seed}")
         self.engine = Engine(clock, timings, faults, self._forget_scale_set)
         self.scale_sets: dict[Key, ScaleSet] = {}
         self.removed: list[ScaleSet] = []

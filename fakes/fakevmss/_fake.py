@@ -175,12 +175,13 @@ class FakeCompute:
         self.backend = self._new_backend()
         self._wire: WireApp | None = None
 
-    def _new_backend(self) -> Backend:
+    def _new_backend(self, ids: random.Random | None = None) -> Backend:
         backend = Backend(
             self.clock,
             self.timings,
             self.faults,
             seed=self.seed,
+            ids=ids,
             features_registered=self.features_registered,
             location=self.location,
         )
@@ -343,7 +344,7 @@ class FakeCompute:
         """Forget every resource, operation and request record; keep the clock and faults."""
         with self.lock:
             self.backend.close()
-            self.backend = self._new_backend()
+            self.backend = self._new_backend(self.backend.ids)
             self.requests.clear()
             self._wire = None
 

@@ -75,6 +75,28 @@ def test_reset_forgets_state_keeps_clock_and_faults() -> None:
     assert fake.vm(RG, "web", "0").provisioning_state == "Failed"
 
 
+def test_ids_are_never_handed_out_twice_across_a_reset() -> None:
+    # A poller from before a reset must not read a new operation's status under its old id.
+    def ids(fake: FakeCompute) -> set[str]:
+        vm_ids = {vm.vm_id for s in fake.backend.scale_sets.values() for vm in s.vms.values()}
+        return set(fake.backend.operations) | vm_ids
+
+    fake = FakeCompute(seed=3)
+    fake.create_scale_set(RG, "web", capacity=2)
+    fake.backend.delete_instances(fake.subscription_id, RG, "web", ["0"], force=False)
+    before = ids(fake)
+    fake.reset()
+    fake.create_scale_set(RG, "web", capacity=2)
+    fake.backend.delete_instances(fake.subscription_id, RG, "web", ["0"], force=False)
+    after = ids(fake)
+    assert len(before) == len(after) >= 3
+    assert before.isdisjoint(after)
+    again = FakeCompute(seed=3)  # and the same history still gives the same ids
+    again.create_scale_set(RG, "web", capacity=2)
+    again.backend.delete_instances(again.subscription_id, RG, "web", ["0"], force=False)
+    assert ids(again) == before
+
+
 def test_defaults() -> None:
     fake = FakeCompute()
     assert isinstance(fake.clock, VirtualClock)
