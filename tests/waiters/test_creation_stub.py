@@ -34,6 +34,13 @@ async def test_vm_creation_timeout(stub: StubClient) -> None:
         await wait_for_vm_creation(stub, "rg", "web", "0", timeout=120)
     assert caught.value.result.outcome is CreationOutcome.TIMED_OUT
     assert stub.clock.time <= 120.0
+    assert "not settled within 120 s" in str(caught.value)
+
+
+async def test_vm_creation_max_polls_names_the_poll_budget(stub: StubClient) -> None:
+    stub.script("0", (0, ("Creating", None)))
+    with pytest.raises(WaitTimeoutError, match=r"not settled after 2 polls \(max_polls=2\)"):
+        await wait_for_vm_creation(stub, "rg", "web", "0", max_polls=2)
 
 
 async def test_scale_set_provisioning(stub: StubClient) -> None:

@@ -76,9 +76,18 @@ async def test_timeout_raises_with_the_result_so_far(stub: StubClient) -> None:
 
 async def test_max_polls_stops_early(stub: StubClient) -> None:
     stub.script("0", (0, ("Deleting", IP)))
-    with pytest.raises(WaitTimeoutError):
+    with pytest.raises(WaitTimeoutError) as caught:
         await wait_for_vm_deletion(stub, "rg", "web", "0", max_polls=3)
     assert len(stub.calls.gets) == 3
+    # The message names what ran out: the poll budget, not the (distant) timeout.
+    assert "not settled after 3 polls (max_polls=3)" in str(caught.value)
+    assert "within" not in str(caught.value)
+
+
+async def test_timeout_message_names_the_timeout(stub: StubClient) -> None:
+    stub.script("0", (0, ("Deleting", IP)))
+    with pytest.raises(WaitTimeoutError, match="not settled within 90 s"):
+        await wait_for_vm_deletion(stub, "rg", "web", "0", timeout=90, max_polls=50)
 
 
 async def test_poll_interval_and_retry_after_are_floors(stub: StubClient) -> None:

@@ -15,7 +15,7 @@ from aiovmss._clock import Clock
 from aiovmss.waiters._results import Verdict
 from aiovmss.waiters.strategies import StopBeforeClockDelay, WaitRetryAfterOr
 
-__all__ = ["BeforeSleep", "Round", "poll_until_settled"]
+__all__ = ["BeforeSleep", "Round", "poll_until_settled", "unsettled_reason"]
 
 #: tenacity's ``before_sleep`` hook: called with the retry state before each sleep.
 BeforeSleep = Callable[[RetryCallState], Awaitable[None] | None]
@@ -27,6 +27,13 @@ class Round:
 
     verdict: Verdict
     retry_after: float | None = None
+
+
+def unsettled_reason(timeout: float, max_polls: int | None, polls: int) -> str:
+    """How a wait that ended unsettled ran out: its poll budget, or else its timeout."""
+    if max_polls is not None and polls >= max_polls:
+        return f"not settled after {polls} polls (max_polls={max_polls})"
+    return f"not settled within {timeout:.0f} s"
 
 
 def _last_round(retry_state: RetryCallState) -> None:

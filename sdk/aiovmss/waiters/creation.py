@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from aiovmss.errors import VMCreationFailedError, WaitTimeoutError
 from aiovmss.waiters._decisions import CreationTracker
 from aiovmss.waiters._observe import OnPoll, notify, observe_scale_set, observe_vm
-from aiovmss.waiters._polling import BeforeSleep, Round, poll_until_settled
+from aiovmss.waiters._polling import BeforeSleep, Round, poll_until_settled, unsettled_reason
 from aiovmss.waiters._results import CreationOutcome, CreationResult, Observation
 from aiovmss.waiters.strategies import RetryIfCreationInProgress
 
@@ -59,7 +59,8 @@ async def _settle(
     state = result.history[-1].provisioning_state if result.history else None
     if result.outcome is CreationOutcome.TIMED_OUT:
         raise WaitTimeoutError(
-            f"wait for creation of {where}: not settled within {loop['timeout']:.0f} s "
+            f"wait for creation of {where}: "
+            f"{unsettled_reason(loop['timeout'], loop.get('max_polls'), result.polls)} "
             f"(provisioningState {state}; {result.polls} polls)",
             result=result,
         )

@@ -26,7 +26,7 @@ from aiovmss.waiters._observe import (
     observe_vm,
     supports_resiliency_view,
 )
-from aiovmss.waiters._polling import BeforeSleep, Round, poll_until_settled
+from aiovmss.waiters._polling import BeforeSleep, Round, poll_until_settled, unsettled_reason
 from aiovmss.waiters._results import (
     DeletionOutcome,
     DeletionResult,
@@ -139,16 +139,20 @@ def _describe(result: DeletionResult) -> str:
 
 
 def _raise_unsettled(
-    results: dict[str, DeletionResult], where: str, timeout: float, result: Any, fail: bool
+    results: dict[str, DeletionResult],
+    where: str,
+    result: Any,
+    fail: bool,
+    *,
+    timeout: float,
+    max_polls: int | None,
 ) -> None:
     """Raise ``WaitTimeoutError`` or (if ``fail``) ``VMDeletionFailedError`` when due."""
     late = [r for r in results.values() if r.outcome is DeletionOutcome.TIMED_OUT]
     if late:
         names = "; ".join(_describe(r) for r in late[:5])
-        raise WaitTimeoutError(
-            f"wait for deletion of {where}: not settled within {timeout:.0f} s: {names}",
-            result=result,
-        )
+        reason = unsettled_reason(timeout, max_polls, max(r.polls for r in late))
+        raise WaitTimeoutError(f"wait for deletion of {where}: {reason}: {names}", result=result)
     failed = [r for r in results.values() if r.outcome is DeletionOutcome.FAILED]
     if failed and fail:
         names = "; ".join(_describe(r) for r in failed[:5])
@@ -221,7 +225,8 @@ async def wait_for_vm_deletion(
         before_sleep=before_sleep,
     )
     result = results[instance_id]
-    _raise_unsettled(results, f"VM {instance_id} of {rg}/{scale_set}", timeout, result, True)
+    where = f"VM {instance_id} of {rg}/{scale_set}"
+    _raise_unsettled(results, where, result, True, timeout=timeout, max_polls=max_polls)
     return result
 
 
@@ -276,7 +281,9 @@ async def wait_for_instances_deleted(
         before_sleep=before_sleep,
     )
     where = f"{len(ids)} VMs of {rg}/{scale_set}"
-    _raise_unsettled(results, where, timeout, results, raise_on_failure)
+    _raise_unsettled(
+        results, where, results, raise_on_failure, timeout=timeout, max_polls=max_polls
+    )
     return results
 
 
@@ -327,12 +334,12 @@ async def wait_for_scale_set_deletion(
         vms = await _watch(watch, **loop)
         elapsed = client.clock.now() - start
         summary = ScaleSetDeletionResult(scale_set, _scale_set_outcome(vms), 0, elapsed, vms=vms)
-        _raise_unsettled(vms, where, timeout, summary, True)
+        _raise_unsettled(vms, where, summary, True, timeout=timeout, max_polls=max_polls)
     own = await _watch_scale_set(client, rg, scale_set, on_poll, loop)
     result = ScaleSetDeletionResult(
         scale_set, own.outcome, own.polls, own.elapsed, own.last_seen, own.history, vms
     )
-    _raise_unsettled({scale_set: own}, where, timeout, result, True)
+    _raise_unsettled({scale_set: own}, where, result, True, timeout=timeout, max_polls=max_polls)
     return result
 
 
