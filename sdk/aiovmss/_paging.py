@@ -133,6 +133,7 @@ def next_page_url(next_link: str | None, current_url: str, api_version: str) -> 
 
 _JSON_SPACE = b" \t\r\n"
 _NEXT_LINK_KEY = b'"nextLink"'
+_MAX_SPACE = 64
 
 
 def trailing_next_link(body: bytes) -> str | None:
@@ -171,10 +172,15 @@ def trailing_next_link(body: bytes) -> str | None:
 
 
 def _last_token(body: bytes, index: int) -> int:
-    """The index of the last byte at or before ``index`` that is not JSON whitespace, or -1."""
-    while index >= 0 and body[index] in _JSON_SPACE:
+    """The index of the last byte at or before ``index`` that is not JSON whitespace, or -1.
+
+    Gives up (-1) after ``_MAX_SPACE`` whitespace bytes: ARM pads with a few at most, and a
+    body padded with megabytes must not cost a byte-by-byte scan for a guess.
+    """
+    stop = max(index - _MAX_SPACE - 1, -1)
+    while index > stop and body[index] in _JSON_SPACE:
         index -= 1
-    return index
+    return index if index > stop else -1
 
 
 class _ReadAhead:

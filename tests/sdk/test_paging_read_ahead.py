@@ -103,6 +103,14 @@ def test_trailing_next_link_refuses_every_other_shape(body: bytes) -> None:
     assert trailing_next_link(body) is None
 
 
+def test_trailing_next_link_gives_up_on_long_padding() -> None:
+    padded = json.dumps(_page(["0"], LINK + "1")).encode()
+    assert trailing_next_link(padded + b" " * 64) == LINK + "1"
+    assert trailing_next_link(padded + b"\n" * 65) is None
+    assert trailing_next_link(padded[:-1] + b" " * 65 + b"}") is None
+    assert trailing_next_link(b" " * 5_000_000) is None  # no byte-by-byte walk over it all
+
+
 _json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
     lambda inner: (
