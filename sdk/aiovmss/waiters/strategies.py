@@ -123,9 +123,10 @@ class ResilientCreateWindow:
         """Read a ``fakevmss.Timings`` (or anything with the same attribute names)."""
         attempts = getattr(timings, "create_max_attempts", None)
         limit = getattr(timings, "create_time_limit", None)
+        default = cls()  # an attribute it lacks keeps this class's default
         return cls(
-            attempts=5 if attempts is None else int(attempts),
-            time_limit=1800.0 if limit is None else float(limit),
+            attempts=default.attempts if attempts is None else int(attempts),
+            time_limit=default.time_limit if limit is None else float(limit),
         )
 
     def stop(self, clock: Clock, *, start: float | None = None) -> StopAfterClockDelay:
