@@ -215,9 +215,10 @@ def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -
 class ArmHandler:
     """Dispatches every request by its lower-cased path; caches bodies per (sub, rg, ss)."""
 
-    def __init__(self, vms: int = 1000, page_size: int = 100) -> None:
+    def __init__(self, vms: int = 1000, page_size: int = 100, page_latency: float = 0.0) -> None:
         self.vms = vms
         self.page_size = page_size
+        self.page_latency = page_latency
         self._cache: dict[tuple[str, ...], bytes] = {}
         self._polls: dict[str, int] = {}
         self._ids = itertools.count()
@@ -241,6 +242,8 @@ class ArmHandler:
         if len(low) == 8:
             return self._scale_set(request, sub, rg, ss)
         if len(low) == 9 and low[8] == "virtualmachines" and request.method == "GET":
+            if self.page_latency:  # ARM takes tens to hundreds of ms a page
+                await asyncio.sleep(self.page_latency)
             return self._page(request, sub, rg, ss, int(query.get("$skiptoken", "0")))
         if len(low) == 10 and low[8] == "virtualmachines" and request.method == "GET":
             view = query.get("$expand", "").lower() == "instanceview"
@@ -307,10 +310,16 @@ class ArmServer:
     """An in-process loopback server: ``async with ArmServer() as base_url: ...``."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, *, vms: int = 1000, page_size: int = 100
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        vms: int = 1000,
+        page_size: int = 100,
+        page_latency: float = 0.0,
     ) -> None:
         self.host, self.port = host, port
-        self.handler = ArmHandler(vms, page_size)
+        self.handler = ArmHandler(vms, page_size, page_latency)
         self._runner: web.AppRunner | None = None
 
     @property
@@ -343,7 +352,13 @@ class ArmServer:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    server = ArmServer(args.host, args.port, vms=args.vms, page_size=args.page_size)
+    server = ArmServer(
+        args.host,
+        args.port,
+        vms=args.vms,
+        page_size=args.page_size,
+        page_latency=args.page_latency_ms / 1000,
+    )
     url = await server.start()
     print(f"listening on {url}", flush=True)
     try:
@@ -358,6 +373,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--vms", type=int, default=1000)
     parser.add_argument("--page-size", type=int, default=100)
+    parser.add_argument(
+        "--page-latency-ms", type=float, default=0.0, help="wait this long before each list page"
+    )
     args = parser.parse_args(argv)
     try:
         asyncio.run(_serve(args))

@@ -39,8 +39,9 @@ CASES: dict[str, tuple[int, str]] = {
 class ServerProcess:
     """``arm_server.py`` in a child process; ``async with`` yields its base URL."""
 
-    def __init__(self, vms: int, page_size: int) -> None:
+    def __init__(self, vms: int, page_size: int, page_latency_ms: float = 0.0) -> None:
         self.args = ["--vms", str(vms), "--page-size", str(page_size)]
+        self.args += ["--page-latency-ms", str(page_latency_ms)]
         self.proc: asyncio.subprocess.Process | None = None
 
     async def __aenter__(self) -> str:

@@ -11,7 +11,10 @@ each variant once, in shuffled order:
 - ``... no read-ahead``: the same, one page at a time.
 
 Then, outside the event loop, the CPU cost of one page: ``json.loads`` vs validating it into
-models, and freeing each.
+models, and freeing each. Last, what read-ahead is for: a server that takes ``--latency-ms``
+to answer each page (ARM takes tens to hundreds of ms) and a caller that spends
+``--work-ms`` on each page it is handed (awaiting something, as a caller acting on its VMs
+does); the floor, aiovmss and aiovmss without read-ahead, in wall time per listing.
 
     python benchmarks/list_breakdown.py               # ~1 min
     python benchmarks/list_breakdown.py --rounds 20 --json results/list_breakdown.json
@@ -106,6 +109,50 @@ async def listings(args: argparse.Namespace) -> dict[str, list[float]]:
             await ours.close()
 
 
+async def with_latency(args: argparse.Namespace) -> dict[str, list[float]]:
+    """Seconds per listing against a slow server, with per-page work in the caller."""
+    work = args.work_ms / 1000
+
+    async def consume(pages: Any) -> int:
+        count = 0
+        async for page in pages:
+            count += len(page)
+            await asyncio.sleep(work)  # the caller's own work on this page
+        return count
+
+    async with ServerProcess(args.vms, 100, args.latency_ms) as base_url:
+        raw, ours = RawAiohttp(), AiovmssClient()
+        await raw.open(base_url)
+        await ours.open(base_url)
+
+        async def floor_pages() -> Any:
+            url: str | None = f"{raw.ss_url}/virtualMachines{raw.q}"
+            while url:
+                page = await raw._get(url)
+                yield page["value"]
+                url = page.get("nextLink")
+
+        listing = ours.client.scale_set_vms.list
+        runs: dict[str, Callable[[], Awaitable[int]]] = {
+            "floor": lambda: consume(floor_pages()),
+            "aiovmss": lambda: consume(listing(RG, SS).by_page()),
+            "aiovmss, no read-ahead": lambda: consume(
+                listing(RG, SS).without_read_ahead().by_page()
+            ),
+        }
+        try:
+            samples: dict[str, list[float]] = {name: [] for name in runs}
+            for _ in range(args.latency_rounds):
+                for name, run in runs.items():
+                    start = time.perf_counter()
+                    assert await run() == args.vms, name
+                    samples[name].append(time.perf_counter() - start)
+            return samples
+        finally:
+            await raw.close()
+            await ours.close()
+
+
 def page_cpu(repeat: int) -> dict[str, float]:
     """Median ms of parsing and of freeing one page of 100 VMs, outside the event loop."""
     vms = [vm_body("sub", RG, SS, str(i)) for i in range(100)]
@@ -139,6 +186,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rounds", type=int, default=60)
     p.add_argument("--vms", type=int, default=1000, help="listed in pages of 100")
     p.add_argument("--repeat", type=int, default=300, help="pages timed outside the loop")
+    p.add_argument("--latency-ms", type=float, default=20.0, help="server time per list page")
+    p.add_argument("--work-ms", type=float, default=10.0, help="caller's time per page")
+    p.add_argument("--latency-rounds", type=int, default=10, help="0 skips the latency part")
     p.add_argument("--json", type=Path)
     args = p.parse_args(argv)
     samples = asyncio.run(listings(args))
@@ -152,8 +202,20 @@ def main(argv: list[str] | None = None) -> None:
     print("\n| one page of 100 VMs, outside the loop | median ms |\n|---|---:|")
     for name, ms in cpu.items():
         print(f"| {name} | {ms:.3f} |")
+    slow: dict[str, list[float]] = {}
+    if args.latency_rounds:
+        slow = asyncio.run(with_latency(args))
+        print(
+            f"\n| {args.latency_ms:g} ms a page at the server, {args.work_ms:g} ms a page in the"
+            " caller | median ms | x floor |\n|---|---:|---:|"
+        )
+        slow_floor = statistics.median(slow["floor"])
+        for name, values in slow.items():
+            median = statistics.median(values)
+            print(f"| {name} | {median * 1e3:.1f} | {median / slow_floor:.2f} |")
     if args.json:
-        args.json.write_text(json.dumps({"samples_s": samples, "page_cpu_ms": cpu}, indent=2))
+        payload = {"samples_s": samples, "page_cpu_ms": cpu, "with_latency_s": slow}
+        args.json.write_text(json.dumps(payload, indent=2))
         print(f"\nwrote {args.json}")
 
 

@@ -118,8 +118,9 @@ def test_client_bench_runs(tmp_path: Path) -> None:
 @pytest.mark.skipif(not has_client(), reason="aiovmss not built yet")
 def test_list_breakdown_runs(tmp_path: Path) -> None:
     out = tmp_path / "breakdown.json"
+    args = ["--rounds", "1", "--vms", "250", "--repeat", "2", "--latency-rounds", "1"]
     proc = run(
-        "list_breakdown.py", "--rounds", "1", "--vms", "250", "--repeat", "2", "--json", str(out)
+        "list_breakdown.py", *args, "--latency-ms", "1", "--work-ms", "1", "--json", str(out)
     )
     data = json.loads(out.read_text())
     assert set(data["samples_s"]) == {
@@ -132,6 +133,8 @@ def test_list_breakdown_runs(tmp_path: Path) -> None:
     assert all(len(samples) == 1 for samples in data["samples_s"].values())
     assert set(data["page_cpu_ms"]) >= {"parse a page, models", "free a page, json.loads"}
     assert "| aiovmss paging, dict pages |" in proc.stdout
+    assert set(data["with_latency_s"]) == {"floor", "aiovmss", "aiovmss, no read-ahead"}
+    assert "| 1 ms a page at the server, 1 ms a page in the caller |" in proc.stdout
 
 
 def test_import_time_runs(tmp_path: Path) -> None:
