@@ -186,9 +186,10 @@ def _last_token(body: bytes, index: int) -> int:
 class _ReadAhead:
     """The first attempt of the next page's GET, started before the current page is parsed."""
 
-    __slots__ = ("task", "url")
+    __slots__ = ("link", "task", "url")
 
-    def __init__(self, pipeline: Pipeline, url: str) -> None:
+    def __init__(self, pipeline: Pipeline, link: str, url: str) -> None:
+        self.link = link  # the nextLink as read, and the URL it resolved to
         self.url = url
         self.task = asyncio.ensure_future(pipeline.first_attempt("GET", url))
         self.task.add_done_callback(_consume_outcome)
@@ -295,7 +296,10 @@ class AsyncPaged(Generic[T]):
                 parse.handed.append(page)
                 yield page
                 del page
-                url = next_page_url(next_link, url, self._api_version)
+                if ahead is not None and next_link == ahead.link:
+                    url = ahead.url  # the guess was right: already resolved
+                else:
+                    url = next_page_url(next_link, url, self._api_version)
                 if url is not None and url in seen:
                     raise AzureError(
                         f"{self._operation} {self._resource}: the service repeated nextLink"
@@ -316,9 +320,11 @@ class AsyncPaged(Generic[T]):
             return None
         link = trailing_next_link(outcome.body)
         following = next_page_url(link, url, self._api_version) if link else None
-        if following is None or following in seen or origin_of(following) != origin_of(url):
+        if not link or following is None or following in seen:
             return None
-        return _ReadAhead(self._pipeline, following)
+        if origin_of(following) != origin_of(url):
+            return None
+        return _ReadAhead(self._pipeline, link, following)
 
     def __repr__(self) -> str:
         return f"<AsyncPaged {self._operation} {self._resource}>"
