@@ -1,33 +1,51 @@
-"""What every operation group shares: URL building, argument checks, LRO start."""
+"""What every operation group shares: one operation's request, built and sent.
+
+``OperationContext.prepare`` turns an :class:`~aiovmss._operation.Operation` and the caller's
+arguments into a :class:`PreparedRequest` without sending anything (every check and every
+api-version gate happens there, so a refused call sends nothing); ``call`` and ``paged`` send
+it. The operation groups are thin, typed methods over these two.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from aiovmss._lro import PollingSettings
-from aiovmss._names import validate_name
+from aiovmss._names import validate_instance_ids, validate_name
+from aiovmss._operation import Operation, check_param
+from aiovmss._paging import AsyncPaged, PageParser, model_page_parser
 from aiovmss._polling import AsyncLROPoller
 from aiovmss._versions import ApiVersion
+from aiovmss.models import (
+    OSProfileProvisioningData,
+    VirtualMachineScaleSetVMInstanceIDs,
+    VirtualMachineScaleSetVMInstanceRequiredIDs,
+)
 
 if TYPE_CHECKING:
     from aiovmss._pipeline import Pipeline
-    from aiovmss.models import ArmModel
+    from aiovmss.models import ArmModel, Page
 
 __all__ = [
     "OperationContext",
+    "PreparedRequest",
     "check_bool",
     "check_optional_str",
     "coerce_body",
     "expand_values",
-    "force_deletion_param",
+    "instance_ids_body",
     "names",
+    "reimage_body",
+    "required_ids_body",
 ]
 
 M = TypeVar("M", bound="ArmModel")
+R = TypeVar("R")
+Item = TypeVar("Item", bound="ArmModel")
 
 
 # A client sends the same few names, api-versions and subscriptions over and over: each is
@@ -50,13 +68,63 @@ def check_bool(name: str, value: object) -> bool:
     return value
 
 
-def force_deletion_param(value: object) -> tuple[str, str]:
-    """The ``forceDeletion`` query pair as the wire spells it (``"true"``/``"false"``).
+@lru_cache(maxsize=32)
+def _page_parser(page_model: type[ArmModel]) -> PageParser[Any]:
+    return model_page_parser(page_model)
+
+
+def instance_ids_body(value: object) -> VirtualMachineScaleSetVMInstanceIDs | None:
+    """The body of an action on some VMs: None (every VM) or ``{"instanceIds": [...]}``.
 
     Raises:
-        TypeError: ``value`` is not a bool.
+        TypeError: ``value`` is not None nor a list (or tuple) of str.
+        ValueError: ``value`` is empty (say None for every VM).
     """
-    return ("forceDeletion", "true" if check_bool("force_deletion", value) else "false")
+    if value is None:
+        return None
+    ids = validate_instance_ids("instance_ids", value)
+    return VirtualMachineScaleSetVMInstanceIDs(instance_ids=ids)
+
+
+def required_ids_body(value: object) -> VirtualMachineScaleSetVMInstanceRequiredIDs:
+    """The body of an action that needs instance ids (delete instances, update instances).
+
+    Raises:
+        TypeError, ValueError: as :func:`~aiovmss._names.validate_instance_ids`.
+    """
+    ids = validate_instance_ids("instance_ids", value)
+    return VirtualMachineScaleSetVMInstanceRequiredIDs(instance_ids=ids)
+
+
+def reimage_body(
+    model: type[M],
+    *,
+    instance_ids: object = None,
+    temp_disk: object = None,
+    exact_version: object = None,
+    os_profile: object = None,
+    force_update_os_disk_for_ephemeral: object = None,
+) -> M | None:
+    """A reimage body of ``model`` with the members given (None: no body, the defaults).
+
+    Raises:
+        TypeError: a member of the wrong type (``temp_disk="yes"``), or bad instance ids.
+        ValueError: empty instance ids.
+    """
+    values: dict[str, Any] = {}
+    if instance_ids is not None:
+        values["instance_ids"] = validate_instance_ids("instance_ids", instance_ids)
+    for name, flag in (
+        ("temp_disk", temp_disk),
+        ("force_update_os_disk_for_ephemeral", force_update_os_disk_for_ephemeral),
+    ):
+        if flag is not None:
+            values[name] = check_bool(name, flag)
+    if exact_version is not None:
+        values["exact_version"] = check_optional_str("exact_version", exact_version)
+    if os_profile is not None:
+        values["os_profile"] = coerce_body(OSProfileProvisioningData, os_profile, "os_profile")
+    return model(**values) if values else None
 
 
 def check_optional_str(name: str, value: object) -> str | None:
@@ -110,46 +178,140 @@ class OperationContext:
         """``/subscriptions/{sub}``."""
         return f"/subscriptions/{_quoted(self.subscription_id)}"
 
-    def require_etag(self, if_match: object, if_none_match: object = None) -> dict[str, str]:
-        """If-Match / If-None-Match headers; ApiVersionError below 2024-07-01 (before sending)."""
+    def prepare(
+        self,
+        operation: Operation[Any],
+        path_names: Sequence[object],
+        args: Mapping[str, object],
+        body: object = None,
+    ) -> PreparedRequest:
+        """Check everything and build the request of ``operation``; nothing is sent.
+
+        ``path_names`` fill the operation's scope in order; ``args`` are its parameters by
+        argument name (a value of None is not sent); ``body`` a model or a dict.
+
+        Raises:
+            ApiVersionError: the operation, a parameter given or a body member needs a later
+                api-version than the client's.
+            InvalidNameError: a name is not a safe path segment.
+            TypeError: a name, parameter or body of the wrong type.
+            pydantic.ValidationError: a dict body that does not fit the body model.
+        """
+        version = self.api_version
+        version.require_since(operation.since, operation.name)
+        scope = operation.scope
+        segments = names(*zip(scope.kinds, path_names, strict=True))
+        path = f"{self.subscription_path()}{scope.path.format(*segments)}"
+        query: list[tuple[str, str | None]] = []
         headers: dict[str, str] = {}
-        for header, value in (("If-Match", if_match), ("If-None-Match", if_none_match)):
-            checked = check_optional_str(header.lower().replace("-", "_"), value)
-            if checked is not None:
-                self.api_version.require("supports_etag", header)
-                headers[header] = checked
-        return headers
+        for param in operation.params:
+            text = check_param(param, args.get(param.arg))
+            if text is None:
+                continue
+            version.require_since(param.since, param.wire)
+            if param.where == "header":
+                headers[param.wire] = text
+            else:
+                query.append((param.wire, text))
+        api_version = operation.api_version or version.value
+        url = self.url(f"{path}{operation.suffix}", *query, api_version=api_version)
+        return PreparedRequest(
+            url=url,
+            resource_url=self.url(path, api_version=api_version) if operation.long_running else url,
+            resource=scope.label.format(*path_names) if scope.kinds else self.subscription_id,
+            headers=headers or None,
+            json=self._body(operation, body),
+        )
+
+    def _body(self, operation: Operation[Any], body: object) -> Any:
+        """The JSON body of ``operation`` (None: none sent), its members gated by version."""
+        if operation.body is None or (body is None and not operation.body_required):
+            return None
+        wire = coerce_body(operation.body, body, "body").to_wire()
+        for member, since in operation.body_since:
+            if member in wire:
+                self.api_version.require_since(since, member)
+        return wire
+
+    async def fetch(
+        self,
+        operation: Operation[R],
+        path_names: Sequence[object],
+        body: object = None,
+        **args: Any,
+    ) -> R:
+        """Send ``operation`` (not long-running) and return its decoded result."""
+        assert operation.result is not None and not operation.long_running, operation.name
+        request = self.prepare(operation, path_names, args, body)
+        decode: Callable[[bytes], R] = operation.result.from_wire  # type: ignore[attr-defined]
+        return await self.pipeline.send_decoded(
+            operation.method,
+            request.url,
+            decode,
+            json=request.json,
+            headers=request.headers,
+            operation=operation.name,
+            resource=request.resource,
+        )
 
     async def begin(
         self,
-        method: str,
-        url: str,
-        *,
-        operation: str,
-        resource: str,
-        result_type: str | None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-        resource_url: str | None = None,
-    ) -> AsyncLROPoller[Any]:
-        """Send the request that starts a long-running operation and return its poller.
-
-        ``resource_url`` (default ``url``) is what PUT/PATCH fetch at the end.
-        """
+        operation: Operation[R],
+        path_names: Sequence[object],
+        body: object = None,
+        **args: Any,
+    ) -> AsyncLROPoller[R]:
+        """Send the request that starts a long-running ``operation``; return its poller."""
+        assert operation.long_running, operation.name
+        request = self.prepare(operation, path_names, args, body)
         response = await self.pipeline.send(
-            method, url, json=json, headers=headers, operation=operation, resource=resource
+            operation.method,
+            request.url,
+            json=request.json,
+            headers=request.headers,
+            operation=operation.name,
+            resource=request.resource,
         )
-        return AsyncLROPoller.from_response(
+        final = operation.final_state_via
+        poller: AsyncLROPoller[R] = AsyncLROPoller.from_response(
             self.pipeline,
             self.polling,
             response,
-            method=method,
-            url=resource_url or url,
-            operation=operation,
-            resource=resource,
-            result_type=result_type,
-            api_version=self.api_version.value,
+            method=operation.method,
+            url=request.resource_url,
+            operation=operation.name,
+            resource=request.resource,
+            result=operation.result,  # type: ignore[arg-type]
+            api_version=operation.api_version or self.api_version.value,
+            final_state_via=None if final is None else final.value,
         )
+        return poller
+
+    def paged(
+        self, operation: Operation[Page[Item]], path_names: Sequence[object], **args: Any
+    ) -> AsyncPaged[Item]:
+        """The items of a list ``operation``, page by page (nothing is sent before iteration)."""
+        assert operation.paged and operation.result is not None, operation.name
+        request = self.prepare(operation, path_names, args)
+        return AsyncPaged(
+            self.pipeline,
+            request.url,
+            _page_parser(operation.result),
+            api_version=operation.api_version or self.api_version.value,
+            operation=operation.name,
+            resource=request.resource,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """One checked request, ready to send; ``resource_url`` is what a poller reads."""
+
+    url: str
+    resource_url: str
+    resource: str
+    headers: dict[str, str] | None
+    json: Any
 
 
 def names(*pairs: tuple[str, object]) -> list[str]:

@@ -1,63 +1,39 @@
-"""``client.scale_sets``: Microsoft.Compute/virtualMachineScaleSets operations."""
+"""``client.scale_sets``: Microsoft.Compute/virtualMachineScaleSets operations.
+
+Each method checks its arguments and hands its operation (``aiovmss._catalog.ScaleSetOps``,
+where the wire is declared) to the shared invoke; the actions on VMs live in
+:class:`~aiovmss.operations._scale_set_actions.ScaleSetActions`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from aiovmss._names import validate_name
-from aiovmss._paging import AsyncPaged, model_page_parser
+from aiovmss._catalog import ScaleSetOps
+from aiovmss._paging import AsyncPaged
 from aiovmss._polling import AsyncLROPoller
 from aiovmss.models import (
     ResiliencyPolicy,
     ResilientVMCreationPolicy,
     ResilientVMDeletionPolicy,
     VirtualMachineScaleSet,
-    VirtualMachineScaleSetListResult,
+    VirtualMachineScaleSetInstanceView,
+    VirtualMachineScaleSetSku,
     VirtualMachineScaleSetUpdate,
     VirtualMachineScaleSetUpdateProperties,
 )
-from aiovmss.operations._common import (
-    OperationContext,
-    check_bool,
-    check_optional_str,
-    coerce_body,
-    force_deletion_param,
-    names,
-)
+from aiovmss.operations._common import OperationContext, check_bool, required_ids_body
+from aiovmss.operations._scale_set_actions import ScaleSetActions
 
 __all__ = ["ScaleSetsOperations"]
 
-_PROVIDER = "/providers/Microsoft.Compute/virtualMachineScaleSets"
-_RESULT = "VirtualMachineScaleSet"
-_parse_page = model_page_parser(VirtualMachineScaleSetListResult)
 
-
-def _instance_ids(value: object) -> list[str]:
-    """The instance ids as a non-empty list of valid names (a bare str is a TypeError)."""
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        raise TypeError(f"instance_ids must be a list of str, not {type(value).__name__}")
-    if not value:
-        raise ValueError("instance_ids must not be empty")
-    return [validate_name("instance id", item) for item in value]
-
-
-class ScaleSetsOperations:
-    """Create, update, read, list and delete scale sets, and set their resiliency policy."""
+class ScaleSetsOperations(ScaleSetActions):
+    """Create, update, read, list and delete scale sets; start, stop, reimage and upgrade VMs."""
 
     def __init__(self, context: OperationContext) -> None:
         self._ctx = context
-
-    def _path(self, resource_group: object, name: object | None = None) -> tuple[str, str]:
-        """``(path, resource)`` of a resource group's scale sets, or of one scale set."""
-        pairs: list[tuple[str, object]] = [("resource group", resource_group)]
-        if name is not None:
-            pairs.append(("scale set name", name))
-        parts = names(*pairs)
-        path = f"{self._ctx.subscription_path()}/resourceGroups/{parts[0]}{_PROVIDER}"
-        if name is None:
-            return path, str(resource_group)
-        return f"{path}/{parts[1]}", f"{resource_group}/{name}"
 
     async def begin_create_or_update(
         self,
@@ -80,17 +56,12 @@ class ScaleSetsOperations:
         Raises:
             ApiVersionError: an etag precondition at 2023-07-01 (nothing is sent).
         """
-        path, resource = self._path(resource_group, name)
-        model = coerce_body(VirtualMachineScaleSet, body, "body")
-        headers = self._ctx.require_etag(if_match, if_none_match)
         return await self._ctx.begin(
-            "PUT",
-            self._ctx.url(path),
-            json=model.to_wire(),
-            headers=headers,
-            operation="scale_sets.begin_create_or_update",
-            resource=resource,
-            result_type=_RESULT,
+            ScaleSetOps.begin_create_or_update,
+            (resource_group, name),
+            body,
+            if_match=if_match,
+            if_none_match=if_none_match,
         )
 
     async def begin_update(
@@ -102,10 +73,8 @@ class ScaleSetsOperations:
         if_match: str | None = None,
     ) -> AsyncLROPoller[VirtualMachineScaleSet]:
         """PATCH a scale set with a ``VirtualMachineScaleSetUpdate`` (or dict)."""
-        path, resource = self._path(resource_group, name)
-        model = coerce_body(VirtualMachineScaleSetUpdate, body, "body")
-        headers = self._ctx.require_etag(if_match)
-        return await self._patch(path, resource, model, headers, "scale_sets.begin_update")
+        operation = ScaleSetOps.begin_update
+        return await self._ctx.begin(operation, (resource_group, name), body, if_match=if_match)
 
     async def begin_set_resiliency_policy(
         self,
@@ -135,75 +104,40 @@ class ScaleSetsOperations:
         update = VirtualMachineScaleSetUpdate(
             properties=VirtualMachineScaleSetUpdateProperties(resiliency_policy=policy)
         )
-        path, resource = self._path(resource_group, name)
-        operation = "scale_sets.begin_set_resiliency_policy"
-        return await self._patch(path, resource, update, {}, operation)
-
-    async def _patch(
-        self,
-        path: str,
-        resource: str,
-        model: VirtualMachineScaleSetUpdate,
-        headers: dict[str, str],
-        operation: str,
-    ) -> AsyncLROPoller[VirtualMachineScaleSet]:
-        return await self._ctx.begin(
-            "PATCH",
-            self._ctx.url(path),
-            json=model.to_wire(),
-            headers=headers,
-            operation=operation,
-            resource=resource,
-            result_type=_RESULT,
-        )
+        operation = ScaleSetOps.begin_set_resiliency_policy
+        return await self._ctx.begin(operation, (resource_group, name), update)
 
     async def get(
         self, resource_group: str, name: str, *, expand: str | None = None
     ) -> VirtualMachineScaleSet:
         """GET one scale set (``expand="userData"`` to include it)."""
-        path, resource = self._path(resource_group, name)
-        expand = check_optional_str("expand", expand)
-        return await self._ctx.pipeline.send_decoded(
-            "GET",
-            self._ctx.url(path, ("$expand", expand)),
-            VirtualMachineScaleSet.from_wire,
-            operation="scale_sets.get",
-            resource=resource,
-        )
+        return await self._ctx.fetch(ScaleSetOps.get, (resource_group, name), expand=expand)
+
+    async def get_instance_view(
+        self, resource_group: str, name: str
+    ) -> VirtualMachineScaleSetInstanceView:
+        """The scale set's instance view: VM counts by status code (``status_counts``)."""
+        return await self._ctx.fetch(ScaleSetOps.get_instance_view, (resource_group, name))
 
     def list(self, resource_group: str) -> AsyncPaged[VirtualMachineScaleSet]:
         """The scale sets of a resource group (``async for``; requests start on iteration)."""
-        path, resource = self._path(resource_group)
-        return self._paged(path, "scale_sets.list", resource)
+        return self._ctx.paged(ScaleSetOps.list, (resource_group,))
 
     def list_all(self) -> AsyncPaged[VirtualMachineScaleSet]:
         """Every scale set of the subscription."""
-        path = f"{self._ctx.subscription_path()}{_PROVIDER}"
-        return self._paged(path, "scale_sets.list_all", self._ctx.subscription_id)
+        return self._ctx.paged(ScaleSetOps.list_all, ())
 
-    def _paged(self, path: str, operation: str, resource: str) -> AsyncPaged[Any]:
-        return AsyncPaged(
-            self._ctx.pipeline,
-            self._ctx.url(path),
-            _parse_page,
-            api_version=self._ctx.api_version.value,
-            operation=operation,
-            resource=resource,
-        )
+    def list_skus(self, resource_group: str, name: str) -> AsyncPaged[VirtualMachineScaleSetSku]:
+        """The SKUs the scale set may be resized to, with their capacity limits."""
+        return self._ctx.paged(ScaleSetOps.list_skus, (resource_group, name))
 
     async def begin_delete(
         self, resource_group: str, name: str, *, force_deletion: bool = False
     ) -> AsyncLROPoller[None]:
         """DELETE a scale set and all its VMs (``forceDeletion`` is always sent)."""
-        path, resource = self._path(resource_group, name)
-        force = force_deletion_param(force_deletion)
+        operation = ScaleSetOps.begin_delete
         return await self._ctx.begin(
-            "DELETE",
-            self._ctx.url(path, force),
-            operation="scale_sets.begin_delete",
-            resource=resource,
-            result_type=None,
-            resource_url=self._ctx.url(path),
+            operation, (resource_group, name), force_deletion=force_deletion
         )
 
     async def begin_delete_instances(
@@ -220,15 +154,22 @@ class ScaleSetsOperations:
             TypeError: ``instance_ids`` is not a list (or tuple) of str.
             ValueError: ``instance_ids`` is empty.
         """
-        path, resource = self._path(resource_group, name)
-        ids = _instance_ids(instance_ids)
-        force = force_deletion_param(force_deletion)
         return await self._ctx.begin(
-            "POST",
-            self._ctx.url(f"{path}/delete", force),
-            json={"instanceIds": ids},
-            operation="scale_sets.begin_delete_instances",
-            resource=resource,
-            result_type=None,
-            resource_url=self._ctx.url(path),
+            ScaleSetOps.begin_delete_instances,
+            (resource_group, name),
+            required_ids_body(instance_ids),
+            force_deletion=force_deletion,
         )
+
+    async def begin_update_instances(
+        self, resource_group: str, name: str, instance_ids: Sequence[str]
+    ) -> AsyncLROPoller[None]:
+        """Bring these VMs to the scale set's latest model (a Manual upgrade: ``manualupgrade``).
+
+        Raises:
+            TypeError: ``instance_ids`` is not a list (or tuple) of str.
+            ValueError: ``instance_ids`` is empty.
+        """
+        body = required_ids_body(instance_ids)
+        operation = ScaleSetOps.begin_update_instances
+        return await self._ctx.begin(operation, (resource_group, name), body)
