@@ -12,7 +12,7 @@ both. See ``docs/client/lifecycle-operations.md``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
@@ -52,12 +52,35 @@ class Scope:
 
     ``path`` has one ``{}`` per name, in order; ``kinds`` names them for error messages;
     ``label`` (same ``{}``) is the resource as logs and errors show it (the subscription id
-    when the scope has no names).
+    when the scope has no names). ``render_path`` and ``render_label`` fill them in.
     """
 
     path: str
     kinds: tuple[str, ...] = ()
     label: str = ""
+    # %-templates: filled in faster than str.format, on every request (GET of one VM too).
+    _path_template: str = field(init=False, repr=False, compare=False)
+    _label_template: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for template in (self.path, self.label):
+            if template.count("{}") != len(self.kinds) and template:
+                raise ValueError(f"scope {self.path!r}: one {{}} per name kind")
+        object.__setattr__(self, "_path_template", _percent_template(self.path))
+        object.__setattr__(self, "_label_template", _percent_template(self.label))
+
+    def render_path(self, segments: tuple[str, ...]) -> str:
+        """The path with ``segments`` (already checked and percent-encoded) in place."""
+        return self._path_template % segments
+
+    def render_label(self, names: tuple[object, ...]) -> str:
+        """The resource label with the raw ``names`` in place."""
+        return self._label_template % names
+
+
+def _percent_template(template: str) -> str:
+    """``template`` with each ``{}`` turned into ``%s`` (and any ``%`` kept literal)."""
+    return template.replace("%", "%%").replace("{}", "%s")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,9 @@ it. The operation groups are thin, typed methods over these two.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import quote
 
 from aiovmss._lro import PollingSettings
@@ -164,19 +164,14 @@ class OperationContext:
     subscription_id: str
     api_version: ApiVersion
     polling: PollingSettings
+    # Derived once: every request starts with the root and the client's api-version.
+    _root: str = field(init=False, repr=False)
+    _version: str = field(init=False, repr=False)
 
-    def url(self, path: str, *params: tuple[str, str | None], api_version: str = "") -> str:
-        """Absolute URL of ``path`` with ``api-version`` first, then ``params``."""
-        version = _quoted(api_version or self.api_version.value)
-        url = f"{self.base_url}{path}?api-version={version}"
-        for key, value in params:
-            if value is not None:
-                url = f"{url}&{key}={quote(value, safe='')}"
-        return url
-
-    def subscription_path(self) -> str:
-        """``/subscriptions/{sub}``."""
-        return f"/subscriptions/{_quoted(self.subscription_id)}"
+    def __post_init__(self) -> None:
+        root = f"{self.base_url}/subscriptions/{_quoted(self.subscription_id)}"
+        object.__setattr__(self, "_root", root)
+        object.__setattr__(self, "_version", self.api_version.value)
 
     def prepare(
         self,
@@ -188,7 +183,11 @@ class OperationContext:
         """Check everything and build the request of ``operation``; nothing is sent.
 
         ``path_names`` fill the operation's scope in order; ``args`` are its parameters by
-        argument name (a value of None is not sent); ``body`` a model or a dict.
+        argument name (a value of None is not sent); ``body`` a model or a dict. The URL has
+        ``api-version`` first, then the query parameters in their declared order.
+
+        Every request goes through here, GET of one VM included: it builds strings directly
+        and returns a tuple (``benchmarks/client_bench.py``, GET and list cases).
 
         Raises:
             ApiVersionError: the operation, a parameter given or a body member needs a later
@@ -197,30 +196,36 @@ class OperationContext:
             TypeError: a name, parameter or body of the wrong type.
             pydantic.ValidationError: a dict body that does not fit the body model.
         """
-        version = self.api_version
-        version.require_since(operation.since, operation.name)
+        if operation.since is not None:
+            self.api_version.require_since(operation.since, operation.name)
         scope = operation.scope
-        segments = names(*zip(scope.kinds, path_names, strict=True))
-        path = f"{self.subscription_path()}{scope.path.format(*segments)}"
-        query: list[tuple[str, str | None]] = []
-        headers: dict[str, str] = {}
+        path_names = tuple(path_names)
+        path = self._root + scope.render_path(_segments(scope.kinds, path_names))
+        version = f"?api-version={_quoted(operation.api_version or self._version)}"
+        query = version
+        headers: dict[str, str] | None = None
         for param in operation.params:
-            text = check_param(param, args.get(param.arg))
+            value = args.get(param.arg)
+            if value is None and not param.always:
+                continue  # the common case, without a call
+            text = check_param(param, value)
             if text is None:
                 continue
-            version.require_since(param.since, param.wire)
-            if param.where == "header":
-                headers[param.wire] = text
+            if param.since is not None:
+                self.api_version.require_since(param.since, param.wire)
+            if param.where == "query":
+                query = f"{query}&{param.wire}={quote(text, safe='')}"
+            elif headers is None:
+                headers = {param.wire: text}
             else:
-                query.append((param.wire, text))
-        api_version = operation.api_version or version.value
-        url = self.url(f"{path}{operation.suffix}", *query, api_version=api_version)
+                headers[param.wire] = text
+        url = f"{path}{operation.suffix}{query}"
         return PreparedRequest(
-            url=url,
-            resource_url=self.url(path, api_version=api_version) if operation.long_running else url,
-            resource=scope.label.format(*path_names) if scope.kinds else self.subscription_id,
-            headers=headers or None,
-            json=self._body(operation, body),
+            url,
+            f"{path}{version}" if operation.long_running else url,
+            scope.render_label(path_names) if scope.kinds else self.subscription_id,
+            headers,
+            self._body(operation, body) if operation.body is not None else None,
         )
 
     def _body(self, operation: Operation[Any], body: object) -> Any:
@@ -282,7 +287,7 @@ class OperationContext:
             operation=operation.name,
             resource=request.resource,
             result=operation.result,  # type: ignore[arg-type]
-            api_version=operation.api_version or self.api_version.value,
+            api_version=operation.api_version or self._version,
             final_state_via=None if final is None else final.value,
         )
         return poller
@@ -297,14 +302,13 @@ class OperationContext:
             self.pipeline,
             request.url,
             _page_parser(operation.result),
-            api_version=operation.api_version or self.api_version.value,
+            api_version=operation.api_version or self._version,
             operation=operation.name,
             resource=request.resource,
         )
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedRequest:
+class PreparedRequest(NamedTuple):
     """One checked request, ready to send; ``resource_url`` is what a poller reads."""
 
     url: str
@@ -314,9 +318,23 @@ class PreparedRequest:
     json: Any
 
 
+def _segments(kinds: tuple[str, ...], values: tuple[object, ...]) -> tuple[str, ...]:
+    """Each of ``values`` checked as a ``kinds`` name and percent-encoded for a path.
+
+    Raises:
+        TypeError: a value is not a str, or there are not as many values as kinds.
+        InvalidNameError: a value is not a safe path segment.
+    """
+    if len(values) != len(kinds):
+        raise TypeError(f"expected {len(kinds)} names ({', '.join(kinds)}), got {len(values)}")
+    try:
+        return tuple(map(_segment, kinds, values))  # every request: cached, mapped in C
+    except TypeError:  # not a str (maybe unhashable): the check says what is wrong
+        return tuple(
+            quote(validate_name(k, v), safe="") for k, v in zip(kinds, values, strict=True)
+        )
+
+
 def names(*pairs: tuple[str, object]) -> list[str]:
     """Validate ``(kind, value)`` pairs and return the values percent-encoded for a path."""
-    return [
-        _segment(kind, value) if type(value) is str else quote(validate_name(kind, value), safe="")
-        for kind, value in pairs
-    ]
+    return list(_segments(tuple(kind for kind, _ in pairs), tuple(value for _, value in pairs)))
