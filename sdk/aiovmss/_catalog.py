@@ -3,7 +3,7 @@
 Paths, query parameters, bodies, results and api-version gates follow the published
 Microsoft.Compute definitions for 2023-07-01 and 2024-07-01, spelling included (the spec
 writes ``virtualmachines`` for four VM actions; ARM matches paths case-insensitively).
-``docs/client/lifecycle-operations.md`` lists the same table for readers. The registry of
+``docs/client/operations.md`` lists the same table for readers. The registry of
 long-running result models, which continuation tokens name, is derived from it.
 """
 

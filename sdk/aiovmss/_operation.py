@@ -6,7 +6,7 @@ long-running or paged, the api-version it needs and, for a long-running one, whe
 is read (``final-state-via``). ``aiovmss._catalog`` holds the table;
 ``OperationContext.prepare`` (pure) turns an operation and the caller's arguments into a
 request and ``OperationContext.call`` sends it: the operation groups are thin methods over
-both. See ``docs/client/lifecycle-operations.md``.
+both. See ``docs/client/operations.md``.
 """
 
 from __future__ import annotations
