@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sdk_support import ScriptedTransport, body_of, respond, scripted_client, split
+from sdk_support import ScriptedTransport, assert_sent, body_of, respond, scripted_client, split
 
 from aiovmss import AsyncLROPoller
 from aiovmss.errors import ApiVersionError, InvalidNameError, OperationFailedError
@@ -76,12 +76,8 @@ async def test_action_wire_and_polling(
     poller = await getattr(client.scale_set_vms, method)("rg", "web", "3", **kwargs)
     assert isinstance(poller, AsyncLROPoller)
     assert await poller.result() is None
-    first = transport.requests[0]
-    assert split(first) == ("POST", path, {"api-version": [api_version], **query})
-    if body is None:
-        assert first.body in (None, b"")
-    else:
-        assert body_of(first) == body
+    expected_query = {"api-version": [api_version], **query}
+    assert_sent(transport.requests[0], "POST", path, expected_query, body)
     assert [r.url for r in transport.requests[1:]] == [ASYNC]  # no final GET: no result
 
 
