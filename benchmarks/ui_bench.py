@@ -11,13 +11,18 @@ Cases, each ``--rounds`` times after one warm-up, median / p95 / max in ms:
 
 - ``view ...``: what the data handler does under the fake's lock, in-process: parse the query,
   ``build_view``, ``json.dumps`` (first page, last page, a VM filter, one scale set, a
-  request-log filter);
+  request-log filter that fills its page early, one that matches nothing and so reads the
+  whole log);
 - ``http ...``: ``GET /_fake/ui/data`` over loopback through aiohttp (the whole answer);
-- ``timeline_html``: ``fake.timeline_html`` of the whole fleet, once (seconds and size).
+- ``timeline_html``: ``fake.timeline_html`` of the whole fleet, once (seconds and size);
+- ``--browser``: the page itself in the system's headless Chromium (helpers of
+  ``tools/ui_screenshot.py``): from navigation to the first rows drawn, to the next page, and
+  how many elements the document holds (whatever the fleet's size), once each.
 
     python benchmarks/ui_bench.py                    # 10,000 VMs, 50,000 requests
     python benchmarks/ui_bench.py --quick            # 1,000 VMs, 5,000 requests
     python benchmarks/ui_bench.py --json benchmarks/results/ui.json
+    python benchmarks/ui_bench.py --browser          # also the page in Chromium
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ CASES = {
     "VM filter 'failed'": {"vm_q": "failed"},
     "one scale set": {"scale_set": f"{RG}/ui0"},
     "request filter 'delete'": {"req_q": "delete"},
+    "request filter, no match": {"req_q": "no such request"},
 }
 
 
@@ -153,6 +159,40 @@ def html_case(fake: Any) -> dict[str, dict[str, Any]]:
     return {"timeline_html whole fleet": {"seconds": seconds, "mib": size / 2**20}}
 
 
+def load_tool() -> Any:
+    """``tools/ui_screenshot.py`` (a script, not a package): finding and driving Chromium."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "ui_screenshot.py"
+    spec = importlib.util.spec_from_file_location("ui_screenshot", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def browser_case(fake: Any) -> dict[str, dict[str, Any]]:
+    """Navigation to first rows, one page forward, and the document's size, in Chromium."""
+    tool = load_tool()
+    executable = tool.find_chromium()
+    if executable is None:
+        return {"browser": {"skipped": "no Chromium found"}}
+    async with tool.served(fake) as base:
+        with tempfile.TemporaryDirectory() as profile:
+            async with tool.browser_page(executable, Path(profile)) as page:
+                start = time.perf_counter()
+                await page.goto(f"{base}/_fake/ui")
+                await page.wait_for_selector("#vm-rows .vm-row")
+                first = time.perf_counter() - start
+                start = time.perf_counter()
+                await page.click("#vm-next")
+                await page.wait_for_selector('#vm-rows .vm-row[data-key$="/50"]')
+                forward = time.perf_counter() - start
+                elements = await page.eval_on_selector_all("*", "nodes => nodes.length")
+    timings = {"first_rows_ms": first * 1000, "next_page_ms": forward * 1000}
+    return {"browser": {**timings, "elements": elements}}
+
+
 def report(meta: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
     lines = [
         f"{meta['vms']:,} VMs in {meta['scale_sets']} scale sets, {meta['requests']:,} requests, "
@@ -168,8 +208,10 @@ def report(meta: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
                 f"| {name} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['max_ms']:.1f} "
                 f"| {size} |"
             )
-        else:
+        elif "seconds" in r:
             lines.append(f"| {name} | {r['seconds'] * 1000:.0f} (once) | | | {r['mib']:.1f} MiB |")
+        else:
+            lines.append(f"| {name} | {json.dumps(r)} | | | |")
     return "\n".join(lines)
 
 
@@ -182,6 +224,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=30)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", type=Path)
+    p.add_argument("--browser", action="store_true", help="also time the page in Chromium")
     args = p.parse_args(argv)
     if args.quick:
         args.vms, args.requests = min(args.vms, 1000), min(args.requests, 5000)
@@ -203,6 +246,8 @@ def main(argv: list[str] | None = None) -> None:
     results = view_cases(fake, args.rounds)
     results.update(asyncio.run(http_cases(fake, args.rounds)))
     results.update(html_case(fake))
+    if args.browser:
+        results.update(asyncio.run(browser_case(fake)))
     print(report(meta, results))
     if args.json:
         args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=2))

@@ -133,12 +133,33 @@ def test_request_log_is_newest_first_and_paged() -> None:
 
 def test_request_log_filter_matches_method_path_status_and_version() -> None:
     log = records(10)
-    deletes = request_page(log, ViewQuery(req_q="delete", req_limit=2))
-    assert deletes["matched"] == 3 and deletes["total"] == 10
-    assert [r["path"] for r in deletes["items"]] == ["/p/8", "/p/5"]
+    deletes = request_page(log, ViewQuery(req_q="delete", req_limit=3))
+    assert deletes["matched"] == 3 and deletes["complete"] and deletes["total"] == 10
+    assert [r["path"] for r in deletes["items"]] == ["/p/8", "/p/5", "/p/2"]
     assert request_page(log, ViewQuery(req_q="201"))["matched"] == 3
     assert request_page(log, ViewQuery(req_q="/p/1"))["matched"] == 1
     assert request_page(log, ViewQuery(req_q="2024-07"))["matched"] == 10
+
+
+def test_a_filtered_log_is_searched_one_match_past_the_page() -> None:
+    log = records(10_000)
+    seen: list[int] = []
+
+    class Counting(list[RequestRecord]):
+        def __reversed__(self):  # type: ignore[no-untyped-def]
+            for record in super().__reversed__():
+                seen.append(1)
+                yield record
+
+    first = request_page(Counting(log), ViewQuery(req_q="delete", req_limit=2))
+    assert [r["path"] for r in first["items"]] == ["/p/9998", "/p/9995"]
+    assert first["matched"] == 3 and not first["complete"]  # at least one older match
+    assert len(seen) == 8  # 9999 back to 9992: three matches, then stop
+    page = request_page(log, ViewQuery(req_q="delete", req_offset=3332, req_limit=5))
+    assert page["complete"] and page["matched"] == 3333
+    assert [r["path"] for r in page["items"]] == ["/p/2"]
+    unfiltered = request_page(log, ViewQuery(req_limit=1))
+    assert unfiltered["complete"] and unfiltered["matched"] == 10_000
 
 
 def test_long_user_strings_are_clipped() -> None:

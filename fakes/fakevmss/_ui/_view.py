@@ -100,9 +100,12 @@ def scale_set_row(scale_set: ScaleSet) -> dict[str, Any]:
 
 
 def _vm_matches(vm: VM, needle: str) -> bool:
-    return any(
-        needle in text.lower()
-        for text in (vm.name, vm.instance_id, vm.provisioning_state, vm.deletion_status)
+    # No generator per VM: a filter runs over the whole fleet, and each one is a GC allocation.
+    return (
+        needle in vm.name.lower()
+        or needle in vm.instance_id.lower()
+        or needle in vm.provisioning_state.lower()
+        or needle in vm.deletion_status.lower()
     )
 
 
@@ -218,18 +221,32 @@ def _request_matches(record: RequestRecord, needle: str) -> bool:
 
 
 def request_page(records: Sequence[RequestRecord], query: ViewQuery) -> dict[str, Any]:
-    """One page of the request log, newest first, filtered by ``query.req_q``."""
+    """One page of the request log, newest first, filtered by ``query.req_q``.
+
+    A filtered scan stops one match past the page (the log only grows, so scanning all of it
+    for a count would make every answer slower): ``matched`` is exact when ``complete``, else
+    a lower bound that says an older page exists.
+    """
     offset, limit = query.req_offset, query.req_limit
+    complete = True
     if not query.req_q:
         matched = len(records)
         stop = max(0, matched - offset)
         chosen = records[max(0, stop - limit) : stop][::-1]
     else:
-        hits = [r for r in reversed(records) if _request_matches(r, query.req_q)]
+        wanted = offset + limit + 1
+        hits: list[RequestRecord] = []
+        for record in reversed(records):
+            if _request_matches(record, query.req_q):
+                hits.append(record)
+                if len(hits) == wanted:
+                    complete = False
+                    break
         matched, chosen = len(hits), hits[offset : offset + limit]
     return {
         "total": len(records),
         "matched": matched,
+        "complete": complete,
         "offset": offset,
         "limit": limit,
         "items": [_request_row(record) for record in chosen],

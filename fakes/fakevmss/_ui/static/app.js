@@ -303,11 +303,15 @@
       row.cells[3].className = "status";
       tbody.appendChild(row);
     }
-    const filtered = requests.matched < requests.total ? ` matching, of ${requests.total}` : "";
-    byId("request-count").textContent = `(${requests.matched}${filtered})`;
-    byId("request-range").textContent = range(requests.offset, requests.items.length, requests.matched);
+    // A filtered log is searched only one match past the page: then "matched" is a lower bound.
+    const matched = `${requests.matched}${requests.complete ? "" : "+"}`;
+    const filtered = requests.matched < requests.total || !requests.complete;
+    byId("request-count").textContent =
+      filtered ? `(${matched} matching, of ${requests.total})` : `(${requests.total})`;
+    byId("request-range").textContent = range(requests.offset, requests.items.length, matched);
     byId("request-prev").disabled = requests.offset <= 0;
-    byId("request-next").disabled = requests.offset + requests.items.length >= requests.matched;
+    byId("request-next").disabled =
+      requests.complete && requests.offset + requests.items.length >= requests.matched;
   }
 
   function range(offset, count, total) {
