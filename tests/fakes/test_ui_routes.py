@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
+import tomllib
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+import fakevmss
 from fakevmss import FakeCompute, VirtualClock
 from fakevmss.adapters._ui_routes import CONTENT_SECURITY_POLICY, static_file
 
+ROOT = Path(__file__).resolve().parents[2]
 SUB = "00000000-0000-0000-0000-000000000000"
 SCALE_SETS = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute"
 AUTH = {"Authorization": "Bearer t"}
@@ -77,6 +82,16 @@ async def test_page_files_are_served_from_package_data(
     assert response.status == 200 and response.content_type == content_type
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert await response.read() == static_file(path.rsplit("/", 1)[1])
+
+
+def test_every_page_file_ships_in_the_wheel() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["fakevmss"]
+    static = Path(fakevmss.__file__).parent / "_ui" / "static"
+    names = sorted(path.name for path in static.iterdir())
+    assert names == ["app.css", "app.js", "index.html"]
+    for name in names:
+        assert any(fnmatch.fnmatch(f"_ui/static/{name}", pattern) for pattern in patterns)
 
 
 def test_script_never_parses_html_or_evaluates_strings() -> None:

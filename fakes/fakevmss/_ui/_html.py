@@ -48,6 +48,7 @@ h1 { font-size: 18px; } h2 { font-size: 16px; margin-top: 24px; }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { text-align: left; padding: 2px 8px; border-bottom: 1px solid #ddd; vertical-align: top; }
 th { font-size: 12px; color: #666; }
+td:first-child, td:last-child { white-space: nowrap; }
 .muted { color: #666; }
 svg { max-width: 100%; height: auto; font-family: ui-monospace, monospace; }
 """

@@ -1,8 +1,9 @@
 """The fake's page over HTTP: ``/_fake/ui`` and its files, and ``/_fake/ui/data`` (JSON).
 
 Routes of the aiohttp server adapter (kept apart from ``server.py`` so the control API and the
-page change independently); they sit on the same application, behind the same middleware, so
-the page obeys the control API's rules. The page's own protections:
+page change independently). They are added to the same application as the control API, so
+whatever checks that application applies to every route (Host, Origin) cover them too. The
+page's own protections:
 
 - a strict Content-Security-Policy: scripts, styles and fetches from this origin only, no inline
   script or style, no eval, no framing, no form posts; ``nosniff`` on every answer;
