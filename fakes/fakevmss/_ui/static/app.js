@@ -167,7 +167,7 @@
     byId("fault-count").textContent = `(${faults.length})`;
     if (!faults.length) emptyRow(tbody, 4, "None.");
     for (const fault of faults) {
-      const times = fault.times === null ? "every time" : fault.times;
+      const times = fault.times === null ? "no limit" : fault.times;
       tbody.appendChild(cells(el("tr"), [fault.kind, fault.what, fault.filters || "everything", times]));
     }
   }
