@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import json
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -58,7 +57,7 @@ def build_fleet(vms: int, per: int, requests: int, seed: int) -> Any:
 
     fake = FakeCompute(clock=VirtualClock(auto_advance=False), seed=seed)
     fake.faults.fail_create("OSProvisioningTimeout", probability=0.02)
-    names = []
+    names: list[str] = []
     for start in range(0, vms, per):
         names.append(f"ui{len(names)}")
         fake.create_scale_set(RG, names[-1], capacity=min(per, vms - start))
@@ -254,4 +253,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
