@@ -136,6 +136,10 @@ class FakeCompute:
         timings: durations of the emulation (DESIGN §6).
         api_versions, lenient_api_versions, page_size: wire-layer settings.
         features_registered: False makes enabling a policy need ``register_feature`` first.
+        strict_bodies: refuse request bodies with members the api-version's published schema
+            lacks, as Azure does (400 ``InvalidRequestContent``). False keeps such members and
+            echoes them back: a deliberate deviation from Azure for callers who send newer
+            fields on purpose (docs/fake/strictness.md).
 
     Example::
 
@@ -158,6 +162,7 @@ class FakeCompute:
         features_registered: bool = True,
         page_size: int = 100,
         lenient_api_versions: bool = False,
+        strict_bodies: bool = True,
     ) -> None:
         self.clock = clock if clock is not None else VirtualClock()
         self.seed = seed
@@ -168,6 +173,7 @@ class FakeCompute:
         self.features_registered = features_registered
         self.page_size = page_size
         self.lenient_api_versions = lenient_api_versions
+        self.strict_bodies = strict_bodies
         self.faults = Faults(random.Random(seed))
         #: Held while a request or an engine event touches state: one fake, many threads.
         self.lock = threading.RLock()
@@ -207,6 +213,7 @@ class FakeCompute:
                 location=self.location,
                 lro_retry_after=self.timings.lro_retry_after,
                 lock=self.lock,
+                strict_bodies=self.strict_bodies,
             )
         return self._wire
 
