@@ -214,23 +214,20 @@ class _ObjectCheck:
             raise _wrong("an object", value)
         members = self._members if self._members is not None else self._compile()
         out: dict[str, Any] = {}
-        for key, item in value.items():
-            found = members.get(key) or members.get(key.lower())
-            if found is None:
-                if self.strict:
-                    refusal = Refusal(unknown_in=self.type_name)
-                    refusal.path.append(key)
-                    raise refusal
-                out[key] = item
-                continue
-            member, check = found
-            if check is None or item is None:
-                continue  # read-only (ignored, as ARM does) or null (not given)
-            try:
-                out[member.name] = check(item)
-            except Refusal as refusal:
-                refusal.path.append(key)
-                raise
+        key = ""
+        try:
+            for key, item in value.items():
+                found = members.get(key) or members.get(key.lower())
+                if found is None:
+                    if self.strict:
+                        raise Refusal(unknown_in=self.type_name)
+                    out[key] = item
+                elif found[1] is not None and item is not None:
+                    out[found[0].name] = found[1](item)
+                # else: read-only (ignored, as ARM does) or null (not given)
+        except Refusal as refusal:
+            refusal.path.append(key)
+            raise
         return out
 
 
