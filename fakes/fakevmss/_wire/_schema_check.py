@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from fakevmss._errors import INVALID_REQUEST_CONTENT, ArmException, invalid_parameter
 from fakevmss._schema import ApiSchema, Member, schema_for
@@ -72,34 +72,19 @@ def _wrong(expected: str, value: Any) -> Refusal:
     return Refusal(problem=f"must be {expected}, not {_kind(value)}")
 
 
-def _string(value: Any) -> Any:
-    if type(value) is not str:
-        raise _wrong("a string", value)
-    return value
+def _of_type(expected: str, *types: type) -> Check:
+    """A checker accepting values whose exact type is one of ``types`` (so not a bool for 1)."""
+
+    def check(value: Any) -> Any:
+        if type(value) not in types:
+            raise _wrong(expected, value)
+        return value
+
+    return check
 
 
-def _boolean(value: Any) -> Any:
-    if type(value) is not bool:
-        raise _wrong("a boolean", value)
-    return value
-
-
-def _integer(value: Any) -> Any:
-    if type(value) is not int:
-        raise _wrong("an integer", value)
-    return value
-
-
-def _number(value: Any) -> Any:
-    if type(value) not in (int, float):
-        raise _wrong("a number", value)
-    return value
-
-
-def _free_object(value: Any) -> Any:
-    if type(value) is not dict:
-        raise _wrong("an object", value)
-    return value
+_string = _of_type("a string", str)
+_integer = _of_type("an integer", int)
 
 
 def _date_time(value: Any) -> Any:
@@ -117,10 +102,10 @@ def _anything(value: Any) -> Any:
 
 _SCALARS: dict[str, Check] = {
     "string": _string,
-    "boolean": _boolean,
+    "boolean": _of_type("a boolean", bool),
     "integer": _integer,
-    "number": _number,
-    "object": _free_object,
+    "number": _of_type("a number", int, float),
+    "object": _of_type("an object", dict),
     "date-time": _date_time,
     "any": _anything,
 }
@@ -142,34 +127,24 @@ def _bounded(bounds: str) -> Check:
     return check
 
 
-def _array(item: Check) -> Check:
+def _each(item: Check, *, array: bool) -> Check:
+    """An array of ``item`` values, or (``array=False``) an object whose values are ``item``."""
+    kind: type = list if array else dict
+    expected = "an array" if array else "an object"
+
     def check(value: Any) -> Any:
-        if type(value) is not list:
-            raise _wrong("an array", value)
-        out = []
-        for index, element in enumerate(value):
-            try:
-                out.append(None if element is None else item(element))
-            except Refusal as refusal:
-                refusal.path.append(index)
-                raise
-        return out
-
-    return check
-
-
-def _map(item: Check) -> Check:
-    def check(value: Any) -> Any:
-        if type(value) is not dict:
-            raise _wrong("an object", value)
-        out = {}
-        for key, element in value.items():
-            try:
-                out[key] = None if element is None else item(element)
-            except Refusal as refusal:
-                refusal.path.append(key)
-                raise
-        return out
+        if type(value) is not kind:
+            raise _wrong(expected, value)
+        out: dict[Any, Any] = {}
+        step: str | int = 0
+        pairs = enumerate(cast(list[Any], value)) if array else cast(dict[Any, Any], value).items()
+        try:
+            for step, element in pairs:
+                out[step] = None if element is None else item(element)
+        except Refusal as refusal:
+            refusal.path.append(step)
+            raise
+        return list(out.values()) if array else out
 
     return check
 
@@ -252,9 +227,9 @@ class _Compiler:
         if kind.startswith("#"):
             return self.obj(kind[1:])
         if kind.startswith("["):
-            return _array(self.compile(kind[1:-1]))
+            return _each(self.compile(kind[1:-1]), array=True)
         if kind.startswith("{"):
-            return _map(self.compile(kind[1:-1]))
+            return _each(self.compile(kind[1:-1]), array=False)
         if kind.startswith("enum:"):
             enum = self.schema.enums[kind[5:]]
             checked = enum.closed or kind[5:] in self.checked_enums
