@@ -5,8 +5,10 @@ Inspection: live VM and scale set views, a JSON snapshot, a readable timeline.
 
 from __future__ import annotations
 
+import os
 import random
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from fakevmss._backend import Backend
@@ -337,18 +339,37 @@ class FakeCompute:
             "requests": len(self.requests),
         }
 
-    def timeline(self, rg: str | None = None, name: str | None = None) -> str:
-        """A readable per-VM timeline (for failing-test reports), filtered by rg and name."""
-        from fakevmss._timeline import render_timeline
-
+    def _chosen(self, rg: str | None, name: str | None) -> list[ScaleSet]:
+        """Live then deleted scale sets, filtered by resource group and name (any case)."""
         every = [*self.backend.scale_sets.values(), *self.backend.removed]
-        chosen = [
+        return [
             s
             for s in every
             if (rg is None or s.resource_group.lower() == rg.lower())
             and (name is None or s.name.lower() == name.lower())
         ]
-        return render_timeline(chosen, seed=self.seed)
+
+    def timeline(self, rg: str | None = None, name: str | None = None) -> str:
+        """A readable per-VM timeline (for failing-test reports), filtered by rg and name."""
+        from fakevmss._timeline import render_timeline
+
+        return render_timeline(self._chosen(rg, name), seed=self.seed)
+
+    def timeline_html(
+        self, path: str | os.PathLike[str], rg: str | None = None, name: str | None = None
+    ) -> Path:
+        """Write the timeline as one standalone HTML file (inline SVG, no script); return it.
+
+        Each VM is a lane of attempt bars coloured by outcome with their error codes, retry
+        rounds and a "now" line, as on the served ``/_fake/ui`` page; filtered by rg and name.
+        """
+        from fakevmss._ui._html import render_html
+
+        with self.lock:
+            text = render_html(self, self._chosen(rg, name))
+        target = Path(path)
+        target.write_text(text, encoding="utf-8")
+        return target
 
     def reset(self) -> None:
         """Forget every resource, operation and request record; keep the clock and faults."""
