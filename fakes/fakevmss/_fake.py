@@ -141,6 +141,10 @@ class FakeCompute:
         features_registered: False makes enabling a policy need a feature registration first.
         page_size: how many items one page of a list holds.
         lenient_api_versions: serve any well-formed later api-version as ``2024-07-01``.
+        strict_bodies: refuse request bodies with members the api-version's published schema
+            lacks, as Azure does (400 ``InvalidRequestContent``). False keeps such members and
+            echoes them back: a deliberate deviation from Azure for callers who send newer
+            fields on purpose (see docs/fake/strictness.md).
 
     Example::
 
@@ -163,6 +167,7 @@ class FakeCompute:
         features_registered: bool = True,
         page_size: int = 100,
         lenient_api_versions: bool = False,
+        strict_bodies: bool = True,
     ) -> None:
         self.clock = clock if clock is not None else VirtualClock()
         self.seed = seed
@@ -173,6 +178,7 @@ class FakeCompute:
         self.features_registered = features_registered
         self.page_size = page_size
         self.lenient_api_versions = lenient_api_versions
+        self.strict_bodies = strict_bodies
         self.faults = Faults(random.Random(seed))
         #: Held while a request or an engine event touches state: one fake, many threads.
         self.lock = threading.RLock()
@@ -212,6 +218,7 @@ class FakeCompute:
                 location=self.location,
                 lro_retry_after=self.timings.lro_retry_after,
                 lock=self.lock,
+                strict_bodies=self.strict_bodies,
             )
         return self._wire
 

@@ -159,6 +159,7 @@ def test_fake_bench_runs(tmp_path: Path) -> None:
     assert data["rps"]["transport_get_rps"] > 0
     assert data["held"]["held_vms"] == 30
     assert data["scenario-tracemalloc"]["tracemalloc_peak_mib"] > 0
+    assert data["bodies"]["check_us_cpu"] > 0 and data["bodies"]["patch_rps_strict"] > 0
 
 
 @pytest.mark.skipif(not has_fake(), reason="fakevmss not built yet")
