@@ -71,7 +71,10 @@ class ComputeClient:
         polling_interval: seconds between LRO polls when the service gives no Retry-After.
         min_polling_interval: lower clamp of a Retry-After while polling.
         max_polling_interval: upper clamp of a Retry-After while polling.
-        clock: ``now()`` + ``async sleep()`` for every wait; default the event loop's.
+        clock: ``now()`` + ``async sleep()`` for retries, backoff, LRO polling and waiters;
+            default the event loop's. The per-attempt timeout alone runs on the transport's
+            I/O clock (``transport.io_clock``; real time for sockets), see
+            ``docs/client/clock.md``.
         application_id: put in front of the User-Agent.
         allow_insecure_http: allow ``http://`` to a non-loopback host.
         logger: where request lines go (default ``aiovmss.pipeline``).

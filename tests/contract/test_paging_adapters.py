@@ -34,6 +34,7 @@ class Counting:
 
     def __init__(self, inner: AsyncTransport) -> None:
         self.inner = inner
+        self.io_clock = getattr(inner, "io_clock", None)  # delays pass on the fake's clock
         self.lists = 0
 
     async def send(self, request: HttpRequest) -> HttpResponse:

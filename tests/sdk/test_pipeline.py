@@ -199,7 +199,8 @@ async def test_retries_are_logged(clock: ManualClock, caplog: pytest.LogCaptureF
 
 
 class HangingTransport:
-    def __init__(self) -> None:
+    def __init__(self, io_clock: ManualClock | None = None) -> None:
+        self.io_clock = io_clock
         self.sent = 0
         self.cancelled = 0
         self.started = asyncio.Event()
@@ -218,8 +219,8 @@ class HangingTransport:
         pass
 
 
-async def test_attempt_timeout_runs_on_the_client_clock(clock: ManualClock) -> None:
-    transport = HangingTransport()
+async def test_attempt_timeout_runs_on_the_transports_io_clock(clock: ManualClock) -> None:
+    transport = HangingTransport(io_clock=clock)  # here the client's clock is the I/O clock
     pipeline = Pipeline(
         transport=transport,
         credential=StaticTokenCredential("t"),
