@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from aiovmss._names import validate_name
+from aiovmss._names import validate_instance_ids
 from aiovmss._paging import AsyncPaged, model_page_parser
 from aiovmss._polling import AsyncLROPoller
 from aiovmss.models import (
@@ -31,15 +31,6 @@ __all__ = ["ScaleSetsOperations"]
 _PROVIDER = "/providers/Microsoft.Compute/virtualMachineScaleSets"
 _RESULT = "VirtualMachineScaleSet"
 _parse_page = model_page_parser(VirtualMachineScaleSetListResult)
-
-
-def _instance_ids(value: object) -> list[str]:
-    """The instance ids as a non-empty list of valid names (a bare str is a TypeError)."""
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        raise TypeError(f"instance_ids must be a list of str, not {type(value).__name__}")
-    if not value:
-        raise ValueError("instance_ids must not be empty")
-    return [validate_name("instance id", item) for item in value]
 
 
 class ScaleSetsOperations:
@@ -210,18 +201,19 @@ class ScaleSetsOperations:
         self,
         resource_group: str,
         name: str,
-        instance_ids: Sequence[str],
+        instance_ids: Iterable[str],
         *,
         force_deletion: bool = False,
     ) -> AsyncLROPoller[None]:
         """Delete some VMs of a scale set (POST ``.../delete`` with ``instanceIds``).
 
         Raises:
-            TypeError: ``instance_ids`` is not a list (or tuple) of str.
+            TypeError: ``instance_ids`` is a str or not iterable, or holds a non-str item.
             ValueError: ``instance_ids`` is empty.
+            InvalidNameError: an id is not a safe URL path segment.
         """
         path, resource = self._path(resource_group, name)
-        ids = _instance_ids(instance_ids)
+        ids = validate_instance_ids("instance_ids", instance_ids)
         force = force_deletion_param(force_deletion)
         return await self._ctx.begin(
             "POST",

@@ -130,7 +130,11 @@ def creation_verdict(provisioning_state: str | None) -> Verdict:
 
 @dataclass(slots=True)
 class DeletionTracker:
-    """Everything one VM's deletion wait knows: history, when it first failed, verdict."""
+    """Everything one VM's deletion wait knows: history, when it first failed, verdict.
+
+    ``seen`` is True once a poll found the resource (or the caller knows it existed when the
+    wait began): only then is a 404 ``Deleted``; before, it is ``NotFound``.
+    """
 
     instance_id: str
     horizon: float | None
@@ -139,6 +143,7 @@ class DeletionTracker:
     last_seen: Any = None
     failed_since: float | None = None
     verdict: Verdict = Verdict.IN_PROGRESS
+    seen: bool = False
 
     @property
     def settled(self) -> bool:
@@ -151,9 +156,10 @@ class DeletionTracker:
 
     def _judge(self, obs: Observation) -> Verdict:
         if obs.http_status == 404:
-            return Verdict.DELETED
+            return Verdict.DELETED if self.seen else Verdict.NOT_FOUND
         if obs.http_status != 200:
             return Verdict.IN_PROGRESS  # no news: a throttled or failed poll
+        self.seen = True
         self._track_failed(obs)
         failed_for = None if self.failed_since is None else obs.time - self.failed_since
         return deletion_verdict(
@@ -175,6 +181,7 @@ class DeletionTracker:
         """The result so far (``TimedOut`` while still in progress); elapsed until it settled."""
         outcome = {
             Verdict.DELETED: DeletionOutcome.DELETED,
+            Verdict.NOT_FOUND: DeletionOutcome.NOT_FOUND,
             Verdict.FAILED: DeletionOutcome.FAILED,
         }.get(self.verdict, DeletionOutcome.TIMED_OUT)
         return DeletionResult(
@@ -184,6 +191,7 @@ class DeletionTracker:
             elapsed=_settled_at(self.history, self.verdict, now) - self.started,
             last_seen=self.last_seen,
             history=list(self.history),
+            seen=self.seen,
         )
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "gather_bounded",
     "instance_id_of",
     "list_instance_ids",
+    "list_observed",
     "list_vms",
     "notify",
     "observe_scale_set",
@@ -100,43 +101,59 @@ def _refused(error: BaseException) -> bool:
     )
 
 
+async def list_observed(client: Any, rg: str, scale_set: str) -> dict[str, tuple[Observation, Any]]:
+    """One list call: every listed VM's observation and model, by instance id.
+
+    Raises:
+        ListRefusedError: the service refuses the list (Flexible scale sets).
+        AzureError: any other failure of the call, unchanged (the caller judges it).
+    """
+    found: dict[str, Any] = {}
+    try:
+        async for vm in client.scale_set_vms.list(rg, scale_set):
+            found[instance_id_of(vm)] = vm
+    except Exception as error:
+        if _refused(error):
+            raise ListRefusedError(str(error)) from error
+        raise
+    now = client.clock.now()
+    return {iid: (seen_observation(vm, now), vm) for iid, vm in found.items()}
+
+
 async def list_vms(
     client: Any, rg: str, scale_set: str, wanted: Iterable[str]
 ) -> dict[str, tuple[Observation, Any]]:
     """One list call for a round: every wanted VM's observation (absent from the list = 404).
 
-    Raises :class:`ListRefusedError` when the service refuses the list (Flexible scale sets).
+    A failed call is one observation for every wanted VM (a transient error is no news).
+
+    Raises:
+        ListRefusedError: the service refuses the list (Flexible scale sets).
+        ResourceNotFoundError: the scale set itself is not there (the caller judges what
+            that means for its wait).
     """
     order = list(wanted)
-    watched = set(order)
-    found: dict[str, Any] = {}
     try:
-        async for vm in client.scale_set_vms.list(rg, scale_set):
-            if (iid := instance_id_of(vm)) in watched:
-                found[iid] = vm
+        listed = await list_observed(client, rg, scale_set)
+    except (ListRefusedError, ResourceNotFoundError):
+        raise
     except Exception as error:
-        if _refused(error):
-            raise ListRefusedError(str(error)) from error
         observation = error_observation(error, client.clock.now())
         return {iid: (observation, None) for iid in order}
-    now = client.clock.now()
-    gone = Observation(now, http_status=404)
-    return {
-        iid: (seen_observation(found[iid], now), found[iid]) if iid in found else (gone, None)
-        for iid in order
-    }
+    gone = (Observation(client.clock.now(), http_status=404), None)
+    return {iid: listed.get(iid, gone) for iid in order}
 
 
 async def list_instance_ids(client: Any, rg: str, scale_set: str) -> list[str] | None:
-    """Every VM of a Uniform scale set; ``None`` when the scale set is gone, ``[]`` if refused."""
+    """Every VM of a Uniform scale set; ``None`` when the list is refused (Flexible).
+
+    Raises:
+        ResourceNotFoundError: the scale set is not there.
+    """
     try:
-        return [instance_id_of(vm) async for vm in client.scale_set_vms.list(rg, scale_set)]
-    except ResourceNotFoundError:
+        return list(await list_observed(client, rg, scale_set))
+    except ListRefusedError:
         return None
-    except HttpResponseError as error:
-        if _refused(error):
-            return []
-        raise
 
 
 async def notify(on_poll: OnPoll | None, name: str, observation: Observation) -> None:
