@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiovmss._clock import Clock, LoopClock
+from aiovmss._credentials import check_credential
 from aiovmss._lro import PollingSettings
 from aiovmss._names import validate_name
 from aiovmss._pipeline import Pipeline
@@ -80,6 +81,9 @@ class ComputeClient:
         logger: where request lines go (default ``aiovmss.pipeline``).
 
     Raises:
+        TypeError: ``credential`` is not an async credential (a str, or a sync one from
+            ``azure.identity`` instead of ``azure.identity.aio``), or another argument has
+            the wrong type.
         ApiVersionError: an unknown api-version.
         InvalidNameError: an unusable subscription id.
 
@@ -106,8 +110,7 @@ class ComputeClient:
         allow_insecure_http: bool = False,
         logger: logging.Logger | None = None,
     ) -> None:
-        if not callable(getattr(credential, "get_token", None)):
-            raise TypeError("credential must have an async get_token(*scopes) method")
+        check_credential(credential)
         self.subscription_id = validate_name("subscription_id", subscription_id)
         self.api_version = ApiVersion.parse(api_version)
         self.base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
