@@ -490,6 +490,7 @@ async def test_debug_lines_carry_ids_status_and_duration(
     clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     transport = ScriptedTransport(respond(200, {}, {"x-ms-request-id": "server-id-9"}))
+    transport.io_clock = clock  # type: ignore[attr-defined]  # the duration is on the I/O clock
     with caplog.at_level(logging.DEBUG, logger="aiovmss"):
         await make_pipeline(transport, clock).send("GET", URL, **OP)
     client_id = transport.requests[0].headers["x-ms-client-request-id"]
