@@ -54,7 +54,7 @@ async def test_aiovmss_over_httpx_through_respx(client: ComputeClient, fake: Fak
     assert vmss.properties is not None
     assert vmss.properties.provisioning_state == "Succeeded"
     vms = [vm async for vm in client.scale_set_vms.list(RG, "web")]
-    assert sorted(vm.instance_id or "" for vm in vms) == ["0", "1", "2"]
+    assert sorted(vm.instance_id for vm in vms) == ["0", "1", "2"]
     assert any("$skiptoken" in record.query for record in fake.requests)
 
     await (await client.scale_set_vms.begin_delete(RG, "web", "2", force_deletion=True)).result()

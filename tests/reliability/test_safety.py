@@ -69,10 +69,10 @@ async def test_500_concurrent_tasks_on_one_client() -> None:
 
         async def get(i: int) -> tuple[str, str]:
             vm = await client.scale_set_vms.get(RG, "big", str(i % 100))
-            return ("get", str(vm.instance_id))
+            return ("get", vm.instance_id)
 
         async def listed(i: int) -> tuple[str, str]:
-            ids = [str(vm.instance_id) async for vm in client.scale_set_vms.list(RG, "small")]
+            ids = [vm.instance_id async for vm in client.scale_set_vms.list(RG, "small")]
             return ("list", ",".join(ids))
 
         async def delete(i: int) -> tuple[str, str]:
