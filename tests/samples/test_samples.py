@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,6 +51,14 @@ def test_resilient_delete_shows_attempts_and_timeline() -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Timeline (virtual time):" in done.stdout
     assert "InProgress" in done.stdout
+
+
+def test_resilient_create_waits_with_one_waiter_and_names_the_failure() -> None:
+    done = run(str(SAMPLES / "resilient_create.py"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    # VM 3's row: 4 attempts, Failed, the error code the waiter read from its instance view.
+    assert re.search(r"\b3\W+4\W+Failed\W+OSProvisioningTimeout\b", done.stdout), done.stdout
+    assert "Scale-out settled: 2 new VMs (4, 5) Succeeded" in done.stdout
 
 
 def test_live_mode_needs_a_subscription() -> None:

@@ -7,6 +7,7 @@ observations in and act on the verdicts that come out.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from aiovmss.waiters._results import (
 __all__ = [
     "CreationTracker",
     "DeletionTracker",
+    "creation_failure",
     "creation_verdict",
     "deletion_verdict",
     "normalise",
@@ -126,6 +128,40 @@ def creation_verdict(provisioning_state: str | None) -> Verdict:
     if state in {"failed", "canceled"}:
         return Verdict.FAILED
     return Verdict.IN_PROGRESS
+
+
+_FAILED_PREFIX = "provisioningstate/failed/"
+_ERROR_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,79}")
+_ATTEMPTS = re.compile(r"\bafter (\d{1,3}) attempts?\b")
+
+
+def _statuses(vm: Any) -> list[Any]:
+    props = _field(vm, "properties") or {}
+    view = _field(props, "instance_view", "instanceView") or {}
+    statuses = _field(view, "statuses")
+    return statuses if isinstance(statuses, list) else []
+
+
+def creation_failure(vm: Any) -> tuple[str | None, int | None]:
+    """``(ARM error code, attempts)`` of a failed VM (model or dict), from its instance view.
+
+    ARM shows a failed provisioning as a status ``ProvisioningState/failed/<Code>`` (for
+    example ``OSProvisioningTimedOut``); the attempt count is read from that status's message
+    ("... after 4 attempts"), where ``fakevmss`` puts it. Either is ``None`` when absent or not
+    well-formed (the body is untrusted: a code must look like one, at most 80 characters).
+    """
+    for status in _statuses(vm):
+        code = _field(status, "code")
+        if not isinstance(code, str) or not code.lower().startswith(_FAILED_PREFIX):
+            continue
+        error = code[len(_FAILED_PREFIX) :]
+        message = _field(status, "message")
+        found = _ATTEMPTS.search(message[:2000]) if isinstance(message, str) else None
+        return (
+            error if _ERROR_CODE.fullmatch(error) else None,
+            int(found.group(1)) if found else None,
+        )
+    return None, None
 
 
 @dataclass(slots=True)

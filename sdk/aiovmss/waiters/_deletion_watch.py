@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from aiovmss.errors import (
-    ArmError,
     ResourceNotFoundError,
     VMDeletionFailedError,
     WaitTimeoutError,
@@ -24,37 +23,22 @@ from aiovmss.waiters._observe import (
     OnPoll,
     error_observation,
     gather_bounded,
-    list_vms,
+    list_round,
     notify,
     observe_vm,
+    pick,
+    scale_set_missing,
     supports_resiliency_view,
 )
 from aiovmss.waiters._polling import Round, poll_until_settled, unsettled_reason
 from aiovmss.waiters._results import DeletionOutcome, DeletionResult, Observation, Verdict
 from aiovmss.waiters.strategies import RetryIfDeletionInProgress
 
-__all__ = ["DeletionWatch", "raise_unsettled", "scale_set_missing", "watch_until_settled"]
+__all__ = ["DeletionWatch", "failure_reason", "raise_unsettled", "watch_until_settled"]
 
 logger = logging.getLogger("aiovmss.waiters")
 
 Observed = dict[str, tuple[Observation, Any]]
-
-
-def scale_set_missing(
-    rg: str, scale_set: str, code: str, *, request_id: str | None = None
-) -> ResourceNotFoundError:
-    """The error for a scale set that was not there when the wait began (ARM ``code``)."""
-    message = (
-        f"wait for deletion in scale set {rg}/{scale_set}: the scale set was not found when "
-        f"the wait began (code {code}); there is nothing to wait for"
-    )
-    return ResourceNotFoundError(
-        message,
-        status_code=404,
-        error=ArmError(code=code, message=message),
-        request_id=request_id,
-        resource=f"{rg}/{scale_set}",
-    )
 
 
 class DeletionWatch:
@@ -114,7 +98,7 @@ class DeletionWatch:
 
     async def _by_list(self, pending: list[str]) -> Observed:
         try:
-            observed = await list_vms(self.client, self.rg, self.scale_set, pending)
+            listed = await list_round(self.client, self.rg, self.scale_set)
         except ListRefusedError:
             logger.debug("list VMs refused for %s/%s: polling each VM", self.rg, self.scale_set)
             self.use_list = False
@@ -124,9 +108,9 @@ class DeletionWatch:
                 raise self._missing(error) from error
             gone = Observation(self.client.clock.now(), http_status=404, error_code=error.code)
             return {iid: (gone, None) for iid in pending}
-        if any(obs.http_status in (200, 404) for obs, _ in observed.values()):
+        if isinstance(listed, dict):
             self.scale_set_known = True  # the list answered
-        return observed
+        return pick(listed, pending, self.client.clock.now())
 
     async def _by_get(self, pending: list[str]) -> Observed:
         def call(iid: str) -> Any:

@@ -8,8 +8,14 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from aiovmss._versions import ApiVersion
-from aiovmss.errors import HttpResponseError, ResourceNotFoundError, ThrottledError
-from aiovmss.waiters._decisions import state_of
+from aiovmss.errors import (
+    ArmError,
+    AzureError,
+    HttpResponseError,
+    ResourceNotFoundError,
+    ThrottledError,
+)
+from aiovmss.waiters._decisions import creation_failure, state_of
 from aiovmss.waiters._results import Observation
 from aiovmss.waiters.strategies import is_transient_poll_error
 
@@ -21,10 +27,13 @@ __all__ = [
     "instance_id_of",
     "list_instance_ids",
     "list_observed",
-    "list_vms",
+    "list_round",
     "notify",
+    "observe_failure",
     "observe_scale_set",
     "observe_vm",
+    "pick",
+    "scale_set_missing",
     "seen_observation",
     "supports_resiliency_view",
 ]
@@ -120,28 +129,69 @@ async def list_observed(client: Any, rg: str, scale_set: str) -> dict[str, tuple
     return {iid: (seen_observation(vm, now), vm) for iid, vm in found.items()}
 
 
-async def list_vms(
-    client: Any, rg: str, scale_set: str, wanted: Iterable[str]
-) -> dict[str, tuple[Observation, Any]]:
-    """One list call for a round: every wanted VM's observation (absent from the list = 404).
-
-    A failed call is one observation for every wanted VM (a transient error is no news).
+async def list_round(
+    client: Any, rg: str, scale_set: str
+) -> dict[str, tuple[Observation, Any]] | Observation:
+    """One list call for a round: every listed VM, or one no-news observation if it failed.
 
     Raises:
         ListRefusedError: the service refuses the list (Flexible scale sets).
         ResourceNotFoundError: the scale set itself is not there (the caller judges what
             that means for its wait).
+        AzureError: a failure no poll should ride out (401, 400, ...).
     """
-    order = list(wanted)
     try:
-        listed = await list_observed(client, rg, scale_set)
+        return await list_observed(client, rg, scale_set)
     except (ListRefusedError, ResourceNotFoundError):
         raise
     except Exception as error:
-        observation = error_observation(error, client.clock.now())
-        return {iid: (observation, None) for iid in order}
-    gone = (Observation(client.clock.now(), http_status=404), None)
-    return {iid: listed.get(iid, gone) for iid in order}
+        return error_observation(error, client.clock.now())
+
+
+def pick(
+    listed: dict[str, tuple[Observation, Any]] | Observation, wanted: Iterable[str], now: float
+) -> dict[str, tuple[Observation, Any]]:
+    """Each wanted VM's observation from a list round (absent from the list = 404)."""
+    if isinstance(listed, Observation):
+        return {iid: (listed, None) for iid in wanted}
+    gone = (Observation(now, http_status=404), None)
+    return {iid: listed.get(iid, gone) for iid in wanted}
+
+
+def scale_set_missing(
+    rg: str,
+    scale_set: str,
+    code: str,
+    *,
+    request_id: str | None = None,
+    waiting_for: str = "deletion",
+) -> ResourceNotFoundError:
+    """The error for a scale set that was not there when a wait began (ARM ``code``)."""
+    message = (
+        f"wait for {waiting_for} in scale set {rg}/{scale_set}: the scale set was not found "
+        f"when the wait began (code {code}); there is nothing to wait for"
+    )
+    return ResourceNotFoundError(
+        message,
+        status_code=404,
+        error=ArmError(code=code, message=message),
+        request_id=request_id,
+        resource=f"{rg}/{scale_set}",
+    )
+
+
+async def observe_failure(
+    client: Any, rg: str, scale_set: str, instance_id: str
+) -> tuple[str | None, int | None]:
+    """``(error code, attempts)`` of a failed VM: one GET with ``$expand=instanceView``.
+
+    ``(None, None)`` when the GET fails: the failure itself is known already.
+    """
+    try:
+        vm = await client.scale_set_vms.get(rg, scale_set, instance_id, expand="instanceView")
+    except AzureError:
+        return None, None
+    return creation_failure(vm)
 
 
 async def list_instance_ids(client: Any, rg: str, scale_set: str) -> list[str] | None:

@@ -96,7 +96,12 @@ class DeletionResult:
 
 @dataclass(slots=True)
 class CreationResult:
-    """How the creation of a VM (``name`` = instance id) or a scale set settled."""
+    """How the creation of a VM (``name`` = instance id) or a scale set settled.
+
+    For a VM that settled ``Failed``, ``error_code`` is the ARM error code of the failure
+    (``OSProvisioningTimedOut``, ``AllocationFailed``, ...) and ``attempts`` how many create
+    attempts Resilient create made, when the service (or the fake) says; else ``None``.
+    """
 
     name: str
     outcome: CreationOutcome
@@ -104,6 +109,8 @@ class CreationResult:
     elapsed: float
     last_seen: Any = None
     history: list[Observation] = field(default_factory=list)
+    error_code: str | None = None
+    attempts: int | None = None
 
     @property
     def succeeded(self) -> bool:

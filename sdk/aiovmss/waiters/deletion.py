@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 from aiovmss._names import validate_instance_ids, validate_name
 from aiovmss.errors import ResourceNotFoundError
 from aiovmss.waiters._decisions import DeletionTracker
-from aiovmss.waiters._deletion_watch import (
-    DeletionWatch,
-    raise_unsettled,
+from aiovmss.waiters._deletion_watch import DeletionWatch, raise_unsettled, watch_until_settled
+from aiovmss.waiters._observe import (
+    OnPoll,
+    list_instance_ids,
+    notify,
+    observe_scale_set,
     scale_set_missing,
-    watch_until_settled,
 )
-from aiovmss.waiters._observe import OnPoll, list_instance_ids, notify, observe_scale_set
 from aiovmss.waiters._polling import BeforeSleep, Round, poll_until_settled
 from aiovmss.waiters._results import (
     DeletionOutcome,
