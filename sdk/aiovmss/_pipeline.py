@@ -379,7 +379,7 @@ class Pipeline:
             return await self._send_on_clock(request, limit=timeout)
         # asyncio.timeout semantics with one shared timer (see aiovmss._deadlines: cheaper),
         # inline rather than one more coroutine per request (benchmarks/client_bench.py, "get"
-        # and "concurrent"; tests/sdk/test_hot_path.py checks it against the watchdog path).
+        # and "concurrent"; tests/sdk/test_io_clock.py checks it agrees with the watchdog path).
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
         assert task is not None
