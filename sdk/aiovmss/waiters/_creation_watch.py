@@ -17,10 +17,10 @@ from aiovmss.waiters._observe import (
     OnPoll,
     gather_bounded,
     list_round,
-    notify,
     observe_failure,
-    observe_vm,
+    observe_vms,
     pick,
+    record_round,
     scale_set_missing,
 )
 from aiovmss.waiters._polling import Round
@@ -78,14 +78,9 @@ class CreationWatch:
         observed = await (self._by_list() if self.use_list else self._by_get(self.pending()))
         if self.missing is not None:
             return Round(Verdict.FAILED)  # the caller raises it, outside the polling loop
-        hints: list[float] = []
-        for iid, (observation, model) in observed.items():
-            judged = self.trackers[iid].record(observation, model)
-            if judged.retry_after is not None:
-                hints.append(judged.retry_after)
-            await notify(self.on_poll, iid, judged)
+        retry_after = await record_round(self.trackers, observed, self.on_poll)
         verdict = Verdict.SUCCEEDED if self.complete() else Verdict.IN_PROGRESS
-        return Round(verdict, max(hints, default=None))
+        return Round(verdict, retry_after)
 
     async def _by_list(self) -> Observed:
         try:
@@ -119,11 +114,10 @@ class CreationWatch:
                 self.trackers[iid] = CreationTracker(iid, self.start)
 
     async def _by_get(self, pending: list[str]) -> Observed:
-        def call(iid: str) -> Any:
-            return lambda: observe_vm(self.client, self.rg, self.scale_set, iid, expand=None)
-
-        answers = await gather_bounded([call(iid) for iid in pending], self.concurrency)
-        return dict(zip(pending, answers, strict=True))
+        return await observe_vms(
+            self.client, self.rg, self.scale_set, pending, expand=None,
+            concurrency=self.concurrency,
+        )  # fmt: skip
 
     def results(self) -> dict[str, CreationResult]:
         """Every watched VM's result as of now."""

@@ -22,11 +22,10 @@ from aiovmss.waiters._observe import (
     ListRefusedError,
     OnPoll,
     error_observation,
-    gather_bounded,
     list_round,
-    notify,
-    observe_vm,
+    observe_vms,
     pick,
+    record_round,
     scale_set_missing,
     supports_resiliency_view,
 )
@@ -87,14 +86,9 @@ class DeletionWatch:
         """Observe every pending VM once and judge it."""
         pending = self.pending()
         observed = await (self._by_list(pending) if self.use_list else self._by_get(pending))
-        hints: list[float] = []
-        for iid, (observation, model) in observed.items():
-            judged = self.trackers[iid].record(observation, model)
-            if judged.retry_after is not None:
-                hints.append(judged.retry_after)
-            await notify(self.on_poll, iid, judged)
+        retry_after = await record_round(self.trackers, observed, self.on_poll)
         verdict = Verdict.IN_PROGRESS if self.pending() else Verdict.DELETED
-        return Round(verdict, max(hints, default=None))
+        return Round(verdict, retry_after)
 
     async def _by_list(self, pending: list[str]) -> Observed:
         try:
@@ -113,11 +107,10 @@ class DeletionWatch:
         return pick(listed, pending, self.client.clock.now())
 
     async def _by_get(self, pending: list[str]) -> Observed:
-        def call(iid: str) -> Any:
-            return lambda: observe_vm(self.client, self.rg, self.scale_set, iid, expand=self.expand)
-
-        answers = await gather_bounded([call(iid) for iid in pending], self.concurrency)
-        observed: Observed = dict(zip(pending, answers, strict=True))
+        observed = await observe_vms(
+            self.client, self.rg, self.scale_set, pending, expand=self.expand,
+            concurrency=self.concurrency,
+        )  # fmt: skip
         if any(obs.http_status == 200 for obs, _ in observed.values()):
             self.scale_set_known = True
         unseen = [

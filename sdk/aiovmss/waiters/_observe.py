@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from aiovmss._versions import ApiVersion
@@ -32,7 +32,9 @@ __all__ = [
     "observe_failure",
     "observe_scale_set",
     "observe_vm",
+    "observe_vms",
     "pick",
+    "record_round",
     "scale_set_missing",
     "seen_observation",
     "supports_resiliency_view",
@@ -204,6 +206,42 @@ async def list_instance_ids(client: Any, rg: str, scale_set: str) -> list[str] |
         return list(await list_observed(client, rg, scale_set))
     except ListRefusedError:
         return None
+
+
+async def observe_vms(
+    client: Any,
+    rg: str,
+    scale_set: str,
+    instance_ids: list[str],
+    *,
+    expand: str | None,
+    concurrency: int,
+) -> dict[str, tuple[Observation, Any]]:
+    """GET each VM (at most ``concurrency`` at a time): every one's observation and model."""
+
+    def call(iid: str) -> Callable[[], Awaitable[tuple[Observation, Any]]]:
+        return lambda: observe_vm(client, rg, scale_set, iid, expand=expand)
+
+    answers = await gather_bounded([call(iid) for iid in instance_ids], concurrency)
+    return dict(zip(instance_ids, answers, strict=True))
+
+
+async def record_round(
+    trackers: Mapping[str, Any],
+    observed: dict[str, tuple[Observation, Any]],
+    on_poll: OnPoll | None,
+) -> float | None:
+    """Judge a round's observations in their trackers and tell ``on_poll``.
+
+    Returns the longest Retry-After any answer asked for (``None``: none did).
+    """
+    hints: list[float] = []
+    for iid, (observation, model) in observed.items():
+        judged: Observation = trackers[iid].record(observation, model)
+        if judged.retry_after is not None:
+            hints.append(judged.retry_after)
+        await notify(on_poll, iid, judged)
+    return max(hints, default=None)
 
 
 async def notify(on_poll: OnPoll | None, name: str, observation: Observation) -> None:
