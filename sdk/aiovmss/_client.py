@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiovmss._clock import Clock, LoopClock
+from aiovmss._credentials import check_credential
 from aiovmss._lro import PollingSettings
 from aiovmss._names import validate_name
 from aiovmss._pipeline import Pipeline
@@ -71,12 +72,18 @@ class ComputeClient:
         polling_interval: seconds between LRO polls when the service gives no Retry-After.
         min_polling_interval: lower clamp of a Retry-After while polling.
         max_polling_interval: upper clamp of a Retry-After while polling.
-        clock: ``now()`` + ``async sleep()`` for every wait; default the event loop's.
+        clock: ``now()`` + ``async sleep()`` for retries, backoff, LRO polling and waiters;
+            default the event loop's. The per-attempt timeout alone runs on the transport's
+            I/O clock (``transport.io_clock``; real time for sockets), see
+            ``docs/client/clock.md``.
         application_id: put in front of the User-Agent.
         allow_insecure_http: allow ``http://`` to a non-loopback host.
         logger: where request lines go (default ``aiovmss.pipeline``).
 
     Raises:
+        TypeError: ``credential`` is not an async credential (a str, or a sync one from
+            ``azure.identity`` instead of ``azure.identity.aio``), or another argument has
+            the wrong type.
         ApiVersionError: an unknown api-version.
         InvalidNameError: an unusable subscription id.
 
@@ -103,8 +110,7 @@ class ComputeClient:
         allow_insecure_http: bool = False,
         logger: logging.Logger | None = None,
     ) -> None:
-        if not callable(getattr(credential, "get_token", None)):
-            raise TypeError("credential must have an async get_token(*scopes) method")
+        check_credential(credential)
         self.subscription_id = validate_name("subscription_id", subscription_id)
         self.api_version = ApiVersion.parse(api_version)
         self.base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)

@@ -24,7 +24,13 @@ from aiovmss.errors import (
     ServiceRequestError,
     ServiceResponseError,
 )
-from aiovmss.transport import AsyncTransport, Headers, HttpRequest, HttpResponse
+from aiovmss.transport import (
+    AsyncTransport,
+    Headers,
+    HttpRequest,
+    HttpResponse,
+    transport_io_clock,
+)
 
 __all__ = [
     "DEFAULT_SCOPE",
@@ -97,7 +103,9 @@ class Pipeline:
     Args:
         transport: the HTTP transport (``aiovmss.transport.AsyncTransport``).
         credential: anything with ``async get_token(*scopes)``.
-        clock: every retry wait and per-attempt timeout runs on it.
+        clock: every retry wait runs on it. The per-attempt timeout runs on the transport's
+            ``io_clock`` instead (real time on the event loop when it has none): network I/O
+            takes the time of the clock it runs on, whatever clock the caller waits on.
         retry: the retry policy.
         application_id: put in front of the User-Agent.
         scope: the token scope.
@@ -127,7 +135,11 @@ class Pipeline:
         self.user_agent = user_agent(application_id)
         self._base_headers = {"Accept": "application/json", "User-Agent": self.user_agent}
         self._rng = rng
-        self._loop_clock = type(clock) is LoopClock
+        io_clock = transport_io_clock(transport)
+        self._io_clock: Clock = io_clock if io_clock is not None else LoopClock()
+        # The loop's real time gets DeadlineWatch (one shared loop timer); any other clock a
+        # watchdog task sleeping on it (see _send_with_timeout and _send_on_clock).
+        self._io_on_loop = type(self._io_clock) is LoopClock
         self._watch: DeadlineWatch | None = None
 
     async def send(
@@ -340,7 +352,7 @@ class Pipeline:
         request.headers["Authorization"] = header
         if not self.logger.isEnabledFor(logging.DEBUG):
             return await self._send_with_timeout(request)
-        started = self.clock.now()
+        started = self._io_clock.now()
         self.logger.debug(
             "request %s %s x-ms-client-request-id=%s",
             request.method,
@@ -355,7 +367,7 @@ class Pipeline:
             response.status_code,
             request.headers.get("x-ms-client-request-id"),
             response.headers.get("x-ms-request-id"),
-            self.clock.now() - started,
+            self._io_clock.now() - started,
         )
         return response
 
@@ -363,10 +375,11 @@ class Pipeline:
         timeout = self.retry.timeout
         if timeout is None:
             return await self.transport.send(request)
-        if not self._loop_clock:
+        if not self._io_on_loop:
             return await self._send_on_clock(request, limit=timeout)
         # asyncio.timeout semantics with one shared timer (see aiovmss._deadlines: cheaper),
-        # inline rather than one more coroutine per request.
+        # inline rather than one more coroutine per request (benchmarks/client_bench.py, "get"
+        # and "concurrent"; tests/sdk/test_io_clock.py checks it agrees with the watchdog path).
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
         assert task is not None
@@ -386,8 +399,8 @@ class Pipeline:
                 task.uncancel()
 
     async def _send_on_clock(self, request: HttpRequest, *, limit: float) -> HttpResponse:
-        # A watchdog on the client's clock cancels this task, as asyncio.timeout does on the
-        # loop's. The send runs in this task, so a transport that answers without suspending
+        # A watchdog on the transport's I/O clock cancels this task, as asyncio.timeout does
+        # on the loop's. The send runs in this task, so a transport that answers without suspending
         # finishes before the watchdog ever starts (no sleep is even scheduled on the clock).
         # Its cancel is withdrawn exactly as on the loop clock (see _send_with_timeout).
         task = asyncio.current_task()
@@ -397,7 +410,7 @@ class Pipeline:
 
         async def watchdog() -> None:
             nonlocal fired
-            await self.clock.sleep(limit)
+            await self._io_clock.sleep(limit)
             fired = True
             task.cancel()
 
@@ -420,7 +433,10 @@ class Pipeline:
         await self.transport.aclose()
 
     def __repr__(self) -> str:
-        return f"<Pipeline {type(self.transport).__name__} clock={self.clock!r}>"
+        return (
+            f"<Pipeline {type(self.transport).__name__} clock={self.clock!r}"
+            f" io_clock={self._io_clock!r}>"
+        )
 
 
 def _itself(response: HttpResponse) -> HttpResponse:

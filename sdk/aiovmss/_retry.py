@@ -63,7 +63,9 @@ class RetryPolicy:
         backoff_max: cap of one backoff wait, in seconds.
         max_retry_after: longest Retry-After the client waits; a longer demand raises
             ``ThrottledError`` at once, with ``retry_after`` set.
-        timeout: seconds per attempt on the client's clock (``None``: no limit).
+        timeout: seconds per attempt (``None``: no limit), on the clock of the transport's
+            I/O (its ``io_clock``; real time for sockets), not the client's ``clock=``: a test
+            clock whose ``sleep()`` returns at once must not time out real requests.
         retry_statuses: HTTP statuses worth retrying.
     """
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from aiovmss._clock import Clock
 from aiovmss._logging import redact_url
 from aiovmss.errors import ServiceRequestError, ServiceResponseError
 from aiovmss.transport._base import Headers, HttpRequest, HttpResponse
@@ -23,14 +24,20 @@ class HttpxTransport:
 
     Args:
         client: an existing ``httpx.AsyncClient`` to use (not owned).
+        io_clock: the clock the client's I/O runs on when it is not the network (a respx
+            router serving ``fakevmss`` on its virtual clock: pass ``fake.clock``); ``None``
+            (default) is real time. The per-attempt timeout runs on it.
     """
 
-    __slots__ = ("_client", "_closed", "_owned")
+    __slots__ = ("_client", "_closed", "_owned", "io_clock")
 
-    def __init__(self, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient | None = None, *, io_clock: Clock | None = None
+    ) -> None:
         self._client = client
         self._owned = client is None
         self._closed = False
+        self.io_clock = io_clock
 
     def _get_client(self) -> httpx.AsyncClient:
         if self._client is None:
