@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from aiovmss import _lro
 from aiovmss._decode import decode_error
 from aiovmss._lro import LroState, PollingSettings
+from aiovmss._lro_tokens import state_from_token, state_to_token
+from aiovmss._origin import AllowedOrigins
 from aiovmss.errors import (
     ArmError,
     ClientAuthenticationError,
@@ -107,6 +109,8 @@ class AsyncLROPoller(Generic[T]):
         Raises:
             ResponseDecodeError: no polling header and a body that is not JSON (the request
                 acted, so it is not sent again).
+            UntrustedUrlError: a polling URL off the client's origins (see
+                docs/client/security.md); nothing is polled, and the operation may go on.
         """
         try:
             state = _lro.initial_state(
@@ -130,6 +134,7 @@ class AsyncLROPoller(Generic[T]):
                 operation=operation,
                 resource=resource,
             ) from None
+        _lro.check_state_urls(state, pipeline.origins or AllowedOrigins.of(url))
         delay = _lro.poll_delay(response.headers, settings)
         return cls(pipeline, state, settings, next_poll_at=pipeline.clock.now() + delay)
 
@@ -138,9 +143,10 @@ class AsyncLROPoller(Generic[T]):
         """Resume an operation from :meth:`continuation_token`, polling through ``client``.
 
         Raises:
-            ValueError: the token is malformed, or its URLs are not on the client's base URL.
+            ValueError: the token is malformed (see docs/client/security.md for every check).
+            UntrustedUrlError: (a ValueError too) a URL in it is off the client's origins.
         """
-        state = _lro.state_from_token(token, origin=client.base_url)
+        state = state_from_token(token, client.allowed_origins)
         return cls(client.pipeline, state, client.polling_settings)
 
     def status(self) -> str:
@@ -156,7 +162,7 @@ class AsyncLROPoller(Generic[T]):
 
     def continuation_token(self) -> str:
         """A JSON string to resume this operation elsewhere (URLs and names; no secrets)."""
-        return _lro.state_to_token(self._state)
+        return state_to_token(self._state)
 
     # The timeout runs on the client's clock (virtual in tests), which asyncio.timeout cannot do.
     async def result(self, timeout: float | None = None) -> T:  # noqa: ASYNC109
