@@ -1,8 +1,8 @@
-"""The public contract of DESIGN §3 (client), imported and called exactly as documented.
+"""The client's public contract (docs/design.md), imported and called exactly as documented.
 
 Test suites outside this repository import these names and call them with these signatures,
-keyword-only markers and defaults; a change here is a breaking change. The fake (§7) and the
-waiters (§8) are checked in ``test_public_contract_fake.py``.
+keyword-only markers and defaults; a change here is a breaking change. The fake and the
+waiters are checked in ``test_public_contract_fake.py``.
 """
 
 from __future__ import annotations

@@ -143,7 +143,7 @@ class Backend:
         """``{name}_{8 hex digits}``, drawn again until no VM of the scale set ever had it.
 
         32 random bits collide in about 1% of 10,000-VM scale sets; a repeat would overwrite
-        a live VM (DESIGN §6: ids are never reused).
+        a live VM (docs/fake/emulation.md: ids are never reused).
         """
         while True:
             instance_id = f"{scale_set.name}_{self.ids.getrandbits(32):08x}"

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_SUBSCRIPTION", "DEFAULT_TIMINGS", "FakeCompute", "ScaleSetView", "VMView"]
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-#: The default ``timings`` (DESIGN §7 ``timings=Timings()``); frozen, so sharing it is safe.
+#: The default ``timings`` (``timings=Timings()``); frozen, so sharing it is safe.
 DEFAULT_TIMINGS = Timings()
 
 
@@ -132,10 +132,13 @@ class FakeCompute:
     Args:
         clock: a ``VirtualClock`` (default, auto-advancing) or ``RealClock``.
         seed: seeds fault probabilities and ids; a failing test should print it.
-        subscription_id, location: defaults of the Python helpers and operation URLs.
-        timings: durations of the emulation (DESIGN §6).
-        api_versions, lenient_api_versions, page_size: wire-layer settings.
-        features_registered: False makes enabling a policy need ``register_feature`` first.
+        subscription_id: the default subscription of the Python helpers and operation URLs.
+        location: the default location of the Python helpers and operation URLs.
+        timings: durations of the emulation (see docs/fake/emulation.md).
+        api_versions: the api-versions the wire layer serves.
+        features_registered: False makes enabling a policy need a feature registration first.
+        page_size: how many items one page of a list holds.
+        lenient_api_versions: serve any well-formed later api-version as ``2024-07-01``.
 
     Example::
 

@@ -199,7 +199,7 @@ class Faults:
         """Fail matching VM delete attempts with ``code``; the VM then shows ``fallback_state``.
 
         ``fallback_state`` shows while a resilient retry is due; a failure that ends the delete
-        (policy disabled, or the last retry) leaves the VM ``Failed``, as DESIGN §6 says.
+        (policy disabled, or the last retry) leaves the VM ``Failed`` (see docs/fake/emulation.md).
 
         Raises:
             TypeError, ValueError: a bad argument (``fallback_state`` is Failed or Running).

@@ -1,4 +1,4 @@
-"""Api-versions the client speaks and what each can do (DESIGN §4)."""
+"""Api-versions the client speaks and what each can do (docs/client/operations.md)."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ _MISSING = object()
 _CONTROL_CHAR = re.compile("[\x00-\x1f\x7f]")
 _FORBIDDEN_CHAR = re.compile(r"[/\\?#%]")
 
-#: Longest name per path parameter (DESIGN: 80 for scale sets, 90 for resource groups).
+#: Longest name per path parameter (80 for scale sets, 90 for resource groups, as ARM allows).
 NAME_LIMITS = {"resourceGroupName": 90, "vmScaleSetName": 80}
 _DEFAULT_NAME_LIMIT = 256
 
