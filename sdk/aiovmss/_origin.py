@@ -168,7 +168,8 @@ def check_url(
         UntrustedUrlError: naming ``what`` (``nextLink``, ``Location``, ...), the operation,
             the resource and the refused origin; never the URL's path or query.
     """
-    # Per page and per poll: a URL on the base origin is recognised without parsing it.
+    # Every request and page pays this (benchmarks/client_bench.py, GET and list): a URL on
+    # the base origin is recognised without parsing it. test_origin checks both paths agree.
     if url.startswith(allowed.prefix) and url.isprintable() and " " not in url and "\\" not in url:
         return url
     refused = refusal(url, allowed)

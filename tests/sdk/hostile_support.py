@@ -8,7 +8,9 @@ from __future__ import annotations
 import functools
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+
+from aiohttp import web
 
 MIB = 1024 * 1024
 _ZEROS = bytes(MIB)
@@ -59,3 +61,26 @@ def zeros(total: int | None, chunk: int = 256 * 1024) -> Iterator[bytes]:
         size = chunk if total is None else min(chunk, total - sent)
         yield buffer if size == chunk else buffer[:size]
         sent += size
+
+
+async def stream_body(
+    request: web.Request,
+    chunks: Iterable[bytes],
+    *,
+    length: int | None = None,
+    encoding: str | None = None,
+) -> web.StreamResponse:
+    """Answer ``request`` with ``chunks`` (chunked unless ``length`` is given), as sent."""
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    if length is not None:
+        response.content_length = length
+    if encoding is not None:
+        response.headers["Content-Encoding"] = encoding
+    await response.prepare(request)
+    try:
+        for chunk in chunks:
+            await response.write(chunk)
+        await response.write_eof()
+    except ConnectionError:  # the client gave up on the body, as it should
+        pass
+    return response

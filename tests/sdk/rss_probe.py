@@ -24,7 +24,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from hostile_support import MIB, gzip_bomb, gzip_bomb_size, zeros
+from hostile_support import MIB, gzip_bomb, gzip_bomb_size, stream_body, zeros
 
 from aiovmss.errors import ResponseTooLargeError
 from aiovmss.transport import AiohttpTransport, AsyncTransport, HttpRequest
@@ -56,19 +56,7 @@ def peak_mib() -> float:
 
 async def serve(request: web.Request) -> web.StreamResponse:
     chunks, length, encoding = CASES[_NAMES[int(request.match_info["case"])]]
-    response = web.StreamResponse(headers={"Content-Type": "application/json"})
-    if length is not None:
-        response.content_length = length
-    if encoding is not None:
-        response.headers["Content-Encoding"] = encoding
-    await response.prepare(request)
-    try:
-        for chunk in chunks():
-            await response.write(chunk)
-        await response.write_eof()
-    except ConnectionError:  # the client gave up on the body, as it should
-        pass
-    return response
+    return await stream_body(request, chunks(), length=length, encoding=encoding)
 
 
 def make_transport(name: str) -> AsyncTransport:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from hostile_support import MIB, gzip_bomb, gzip_bomb_size, zeros
+from hostile_support import MIB, gzip_bomb, gzip_bomb_size, stream_body, zeros
 from sdk_support import ManualClock, ScriptedTransport, respond, serve_app
 
 from aiovmss import ComputeClient, StaticTokenCredential
@@ -166,19 +166,7 @@ async def _stream(
     encoding: str | None = None,
 ) -> web.StreamResponse:
     request.app[HITS].append(request.path)
-    response = web.StreamResponse(headers={"Content-Type": "application/json"})
-    if length is not None:
-        response.content_length = length
-    if encoding is not None:
-        response.headers["Content-Encoding"] = encoding
-    await response.prepare(request)
-    try:
-        for chunk in chunks:
-            await response.write(chunk)
-        await response.write_eof()
-    except ConnectionError:  # the client gave up on the body, as it should
-        pass
-    return response
+    return await stream_body(request, chunks, length=length, encoding=encoding)
 
 
 def _size(request: web.Request) -> int | None:

@@ -52,11 +52,15 @@ def check_max_response_bytes(value: object) -> int:
     return value
 
 
+def _where(request: HttpRequest | None) -> str:
+    """``METHOD url: `` for a message, secret query values masked ("" without a request)."""
+    return f"{request.method} {redact_url(request.url)}: " if request is not None else ""
+
+
 def too_large(request: HttpRequest | None, limit: int, detail: str) -> ResponseTooLargeError:
     """The error for a body over ``limit``: ``METHOD url: detail`` (secret query values masked)."""
-    where = f"{request.method} {redact_url(request.url)}: " if request is not None else ""
     return ResponseTooLargeError(
-        f"{where}response body {detail}, over max_response_bytes={limit}", limit=limit
+        f"{_where(request)}response body {detail}, over max_response_bytes={limit}", limit=limit
     )
 
 
@@ -158,9 +162,9 @@ class BoundedBody:
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def _damaged(self) -> ServiceResponseError:
-        where = self._request
-        prefix = f"{where.method} {redact_url(where.url)}: " if where is not None else ""
-        return ServiceResponseError(f"{prefix}{self._encoding} body does not decompress")
+        return ServiceResponseError(
+            f"{_where(self._request)}{self._encoding} body does not decompress"
+        )
 
 
 def _encoding_of(encoding: str | None, request: HttpRequest | None) -> str | None:
@@ -174,8 +178,7 @@ def _encoding_of(encoding: str | None, request: HttpRequest | None) -> str | Non
         return None
     if value in ("gzip", "x-gzip", "deflate"):
         return value
-    where = f"{request.method} {redact_url(request.url)}: " if request is not None else ""
-    raise ServiceResponseError(f"{where}unsupported Content-Encoding {value[:40]!r}")
+    raise ServiceResponseError(f"{_where(request)}unsupported Content-Encoding {value[:40]!r}")
 
 
 def decode_bounded(
