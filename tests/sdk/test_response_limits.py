@@ -10,6 +10,7 @@ import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp import web
 from hostile_support import MIB, gzip_bomb, gzip_bomb_size, stream_body, zeros
@@ -258,6 +259,19 @@ async def test_transports_accept_bodies_up_to_the_limit(
         assert "content-encoding" not in response.headers
     else:
         assert response.body == bytes(LIMIT)
+
+
+async def test_a_callers_decompressing_session_is_bounded_by_what_it_hands_over(
+    server: tuple[str, list[str]],
+) -> None:
+    url, _ = server
+    async with aiohttp.ClientSession() as session:  # aiohttp's default: auto_decompress=True
+        transport = AiohttpTransport(session, max_response_bytes=LIMIT)
+        with pytest.raises(ResponseTooLargeError):
+            await transport.send(HttpRequest("GET", f"{url}/bomb/16"))
+        response = await transport.send(HttpRequest("GET", f"{url}/small-gzip"))
+    assert response.json() == {"zipped": list(range(1000))}
+    assert "content-encoding" not in response.headers
 
 
 async def test_a_refused_body_closes_its_connection(
