@@ -9,7 +9,7 @@ page cap. See docs/client/security.md.
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qs, parse_qsl, quote, urljoin, urlsplit
+from urllib.parse import parse_qs, quote, unquote_plus, urljoin, urlsplit
 
 from aiovmss._origin import AllowedOrigins, check_url, refusal
 from aiovmss.errors import PagingError
@@ -26,7 +26,7 @@ __all__ = [
 DEFAULT_MAX_PAGES = 100_000
 """A listing of more pages than this stops with ``PagingError`` (ARM's pages hold up to 1,000)."""
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+_DEFAULT_PORT_SUFFIX = {"http": ":80", "https": ":443"}
 
 
 def next_page_url(next_link: str | None, current_url: str, api_version: str) -> str | None:
@@ -103,20 +103,27 @@ def link_key(url: str) -> bytes:
     """A 16-byte digest of ``url`` that two spellings of one page share.
 
     The fragment is dropped (it is never sent), scheme and host lower-cased, the default port
-    filled in, and the query parameters decoded and sorted: a server cannot make a listing
+    dropped, and the query parameters decoded and sorted: a server cannot make a listing
     endless by repeating a link with its query reordered or a new fragment. A fixed-size
-    digest keeps the memory of a long listing's seen links bounded.
+    digest keeps the memory of a long listing's seen links bounded. Plain string operations,
+    not ``urlsplit``: this runs once a page (``url`` has passed the origin rule already).
     """
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:  # not parseable: the whole text is the key
-        return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-    scheme = parts.scheme.lower()
-    if port is None:
-        port = _DEFAULT_PORTS.get(scheme)
-    query = sorted(parse_qsl(parts.query, keep_blank_values=True))
-    text = f"{scheme}://{parts.hostname or ''}:{port}{parts.path or '/'}?{query!r}"
+    head, _, query = url.partition("#")[0].partition("?")
+    scheme, sep, rest = head.partition("://")
+    if sep:
+        scheme = scheme.lower()
+        netloc, _, path = rest.partition("/")
+        netloc = netloc.lower()
+        suffix = _DEFAULT_PORT_SUFFIX.get(scheme)
+        if suffix is not None and netloc.endswith(suffix):
+            netloc = netloc[: -len(suffix)]
+        head = f"{scheme}://{netloc}/{path}"
+    params = sorted(
+        unquote_plus(param) if "%" in param or "+" in param else param
+        for param in query.split("&")
+        if param
+    )
+    text = "\0".join((head, *params))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
