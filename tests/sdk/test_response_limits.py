@@ -286,6 +286,8 @@ async def test_a_refused_body_closes_its_connection(
 
     first = await port()
     assert await port() == first  # a read body gives its connection back for reuse
+    await transport.send(HttpRequest("GET", f"{url}/chunked/{LIMIT}"))  # streamed, read whole
+    assert await port() == first
     with pytest.raises(ResponseTooLargeError):
         await transport.send(HttpRequest("GET", f"{url}/chunked/{4 * LIMIT}"))
     reused = await port()
