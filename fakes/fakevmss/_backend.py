@@ -277,11 +277,22 @@ class Backend:
         self.engine.finish_if_done(op)
 
     def patch_scale_set(
-        self, sub: str, rg: str, name: str, patch: dict[str, Any], *, if_match: str | None = None
+        self,
+        sub: str,
+        rg: str,
+        name: str,
+        patch: dict[str, Any],
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
     ) -> tuple[ScaleSet, Operation]:
-        """Deep-merge ``patch`` into a scale set's spec; the same capacity rules as PUT."""
+        """Deep-merge ``patch`` into a scale set's spec; the same capacity rules as PUT.
+
+        ``If-Match`` and ``If-None-Match`` are honoured as on PUT (the scale set exists here,
+        so ``If-None-Match: *`` always fails).
+        """
         scale_set = self._find(sub, rg, name)
-        self._check_preconditions(scale_set.name, scale_set, if_match, None)
+        self._check_preconditions(scale_set.name, scale_set, if_match, if_none_match)
         return scale_set, self._update(scale_set, deep_merge(scale_set.spec, patch), "update")
 
     def get_scale_set(self, sub: str, rg: str, name: str) -> ScaleSet:

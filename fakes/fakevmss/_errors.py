@@ -11,8 +11,10 @@ __all__ = [
     "INTERNAL_SERVER_ERROR",
     "INVALID_PARAMETER",
     "INVALID_REQUEST_CONTENT",
+    "INVALID_RESOURCE_GROUP",
     "INVALID_RESOURCE_NAME",
     "INVALID_RESOURCE_TYPE",
+    "INVALID_SUBSCRIPTION_ID",
     "METHOD_NOT_ALLOWED",
     "MISSING_API_VERSION",
     "NO_REGISTERED_PROVIDER",
@@ -46,6 +48,8 @@ REQUEST_TOO_LARGE = "RequestEntityTooLarge"
 SUBSCRIPTION_NOT_REGISTERED_FOR_FEATURE = "SubscriptionNotRegisteredForFeature"
 METHOD_NOT_ALLOWED = "MethodNotAllowed"
 INVALID_RESOURCE_NAME = "InvalidResourceName"
+INVALID_RESOURCE_GROUP = "InvalidResourceGroup"
+INVALID_SUBSCRIPTION_ID = "InvalidSubscriptionId"
 INVALID_RESOURCE_TYPE = "InvalidResourceType"
 INTERNAL_SERVER_ERROR = "InternalServerError"
 #: A failed operation whose own error carries no code (the fake always sets one).

@@ -356,6 +356,10 @@ class Faults:
                     del plan[index]
                     return
 
+    def in_force(self) -> list[_VMFault | HttpFault]:
+        """The faults in the plan: VM faults then HTTP faults, each in the order added."""
+        return [*self._vm, *self._http]
+
     def clear(self) -> None:
         """Remove every fault."""
         self._vm.clear()

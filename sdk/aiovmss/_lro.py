@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from aiovmss._json import loads
+from aiovmss._operation import FinalStateVia
 from aiovmss._origin import AllowedOrigins, check_url
 from aiovmss._retry import retry_after_seconds
 
@@ -21,6 +22,8 @@ __all__ = [
     "PollingSettings",
     "canonical_status",
     "check_state_urls",
+    "default_final_state",
+    "final_get_url",
     "initial_state",
     "operation_status",
     "poll_delay",
@@ -78,6 +81,7 @@ class LroState:
     location_url: str | None = None
     status: str = IN_PROGRESS
     final_body: bytes | None = field(default=None, repr=False)
+    final_state_via: str | None = None
 
     @property
     def done(self) -> bool:
@@ -86,8 +90,35 @@ class LroState:
 
     @property
     def wants_resource(self) -> bool:
-        """PUT and PATCH end with the resource; DELETE and POST end with nothing."""
-        return self.method in ("PUT", "PATCH")
+        """The result is the resource the request named (PUT, PATCH: ``original-uri``)."""
+        return self.final_state_via == FinalStateVia.ORIGINAL_URI
+
+    @property
+    def wants_location(self) -> bool:
+        """The result is what the ``Location`` URL answers once done (``location``)."""
+        return self.final_state_via == FinalStateVia.LOCATION
+
+
+def default_final_state(method: str, result_type: str | None) -> str | None:
+    """Where the result is read when the spec says nothing: as azure-core reads it.
+
+    No result model: nowhere (POST actions and deletes end with nothing). PUT and PATCH: the
+    resource itself. Any other method with a result: the ``Location`` URL.
+    """
+    if result_type is None:
+        return None
+    if method.upper() in ("PUT", "PATCH"):
+        return FinalStateVia.ORIGINAL_URI.value
+    return FinalStateVia.LOCATION.value
+
+
+def final_get_url(state: LroState) -> str | None:
+    """The URL whose answer is the result, once the operation succeeded (None: no GET)."""
+    if state.wants_resource:
+        return state.resource_url
+    if state.wants_location:
+        return state.location_url
+    return None
 
 
 def canonical_status(value: object) -> str:
@@ -157,8 +188,12 @@ def initial_state(
     resource: str,
     result_type: str | None,
     api_version: str,
+    final_state_via: str | None = None,
 ) -> LroState:
     """The LRO state after the first response (ARM: async header, then Location, then state).
+
+    ``final_state_via`` is the spec's option for the operation; None: the default for
+    ``method`` (see :func:`default_final_state`).
 
     Raises:
         ValueError: no polling header and a body that is not JSON (the body is the only news).
@@ -171,6 +206,7 @@ def initial_state(
         result_type=result_type,
         api_version=api_version,
         strategy=DONE,
+        final_state_via=final_state_via or default_final_state(method, result_type),
     )
     state.async_url = _absolute(url, headers.get("azure-asyncoperation"))
     state.location_url = _absolute(url, headers.get("location"))
@@ -199,8 +235,8 @@ def _from_body(state: LroState, status_code: int, body: bytes) -> None:
         state.strategy = RESOURCE
         return
     state.status = current or SUCCEEDED
-    if state.wants_resource and body:
-        state.final_body = body
+    if state.final_state_via is not None and body:
+        state.final_body = body  # done at once: this answer is the result
 
 
 def _absolute(request_url: str, value: str | None) -> str | None:

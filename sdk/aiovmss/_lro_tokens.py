@@ -13,7 +13,15 @@ from dataclasses import asdict
 from typing import Any
 
 from aiovmss._json import loads
-from aiovmss._lro import ASYNC_OPERATION, LOCATION, STRATEGIES, LroState, check_state_urls
+from aiovmss._lro import (
+    ASYNC_OPERATION,
+    LOCATION,
+    STRATEGIES,
+    LroState,
+    check_state_urls,
+    default_final_state,
+)
+from aiovmss._operation import FinalStateVia
 from aiovmss._origin import AllowedOrigins
 
 __all__ = ["MAX_TOKEN_CHARS", "state_from_token", "state_to_token"]
@@ -26,10 +34,11 @@ _METHODS = frozenset({"PUT", "PATCH", "DELETE", "POST"})
 _KEYS = frozenset(
     {
         *("method", "resource_url", "operation", "resource", "api_version", "strategy"),
-        *("async_url", "location_url", "result_type", "version"),
+        *("async_url", "location_url", "result_type", "final_state_via", "version"),
     }
 )
 _URL_NEEDED = {ASYNC_OPERATION: "async_url", LOCATION: "location_url"}
+_FINAL_STATES = frozenset(option.value for option in FinalStateVia)
 
 
 def state_to_token(state: LroState) -> str:
@@ -46,7 +55,7 @@ def state_from_token(token: object, allowed: AllowedOrigins) -> LroState:
     Raises:
         ValueError: the token is malformed: too long, not JSON, too deeply nested, not
             version 1, an unknown or missing field, a field of the wrong type, an unknown
-            method or strategy, no URL for its strategy.
+            method, strategy or final_state_via, no URL for its strategy.
         UntrustedUrlError: (a ValueError too) a URL off ``allowed``, or malformed.
     """
     data = _decode(token)
@@ -60,7 +69,12 @@ def state_from_token(token: object, allowed: AllowedOrigins) -> LroState:
         strategy=_string(data, "strategy"),
         async_url=_optional_string(data, "async_url", url=True),
         location_url=_optional_string(data, "location_url", url=True),
+        final_state_via=_optional_string(data, "final_state_via"),
     )
+    if "final_state_via" not in data:  # a token from before final-state-via was recorded
+        state.final_state_via = default_final_state(state.method, state.result_type)
+    elif state.final_state_via is not None and state.final_state_via not in _FINAL_STATES:
+        raise _invalid(f"unknown final_state_via {state.final_state_via!r}")
     if state.method not in _METHODS:
         raise _invalid(f"unknown method {state.method!r}")
     if state.strategy not in STRATEGIES:

@@ -26,10 +26,11 @@ GOOD: dict[str, Any] = {
     "resource_url": f"{BASE}/subscriptions/sub/resourceGroups/rg/x/web?api-version=2024-07-01",
     "result_type": "VirtualMachineScaleSet",
     "strategy": "azure-async-operation",
+    "final_state_via": "original-uri",
     "version": 1,
 }
 REQUIRED = ("api_version", "method", "operation", "resource", "resource_url", "strategy")
-OPTIONAL = ("async_url", "location_url", "result_type")
+OPTIONAL = ("async_url", "location_url", "result_type", "final_state_via")
 
 
 def _client(transport: ScriptedTransport | None = None) -> ComputeClient:
@@ -93,6 +94,7 @@ def test_optional_fields_of_the_wrong_type_are_refused(key: str, value: Any) -> 
         ({"operation": "op\nFAKE LOG LINE"}, "'operation' holds control characters"),
         ({"resource": "rg/web\x1b[31m"}, "'resource' holds control characters"),
         ({"result_type": "os.system"}, "unknown LRO result type"),
+        ({"final_state_via": "somewhere-else"}, "unknown final_state_via 'somewhere-else'"),
     ],
 )
 def test_inconsistent_tokens_are_refused(changes: dict[str, Any], match: str) -> None:

@@ -15,6 +15,8 @@ client mistake):
 - ``GET /_fake/clock``; ``POST /_fake/clock/advance`` ``{"seconds": n}`` (a ``VirtualClock``
   only; otherwise 409).
 - ``GET /_fake/state`` (``fake.snapshot()``); ``GET /_fake/requests`` (the request records).
+- ``GET /_fake/ui``: a live page of the fleet, its timelines and the request log, and its
+  JSON ``GET /_fake/ui/data`` (routes in ``_ui_routes``).
 
 State lives in memory only: a killed and restarted server starts empty.
 """
@@ -41,6 +43,7 @@ from fakevmss._errors import (
     ArmException,
 )
 from fakevmss._http import DroppedConnection, WireRequest, WireResponse
+from fakevmss.adapters._ui_routes import add_ui_routes
 
 if TYPE_CHECKING:
     from fakevmss._fake import FakeCompute
@@ -315,5 +318,6 @@ def aiohttp_app(fake: FakeCompute, *, max_body_bytes: int = 4 * 1024 * 1024) -> 
         return _to_aiohttp(answer)
 
     app = web.Application(client_max_size=max_body_bytes)
+    add_ui_routes(app, fake)
     app.router.add_route("*", "/{tail:.*}", forward)
     return app
