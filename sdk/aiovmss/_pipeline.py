@@ -16,11 +16,13 @@ from aiovmss._deadlines import DeadlineWatch
 from aiovmss._decode import BodyDecoder, ParseInto
 from aiovmss._error_map import error_from_response
 from aiovmss._logging import get_logger, redact_url
+from aiovmss._origin import AllowedOrigins, check_url
 from aiovmss._retry import LogRetry, RetryPolicy, build_retrying
 from aiovmss._version import __version__
 from aiovmss.errors import (
     AzureError,
     ResponseDecodeError,
+    ResponseTooLargeError,
     ServiceRequestError,
     ServiceResponseError,
 )
@@ -30,6 +32,11 @@ from aiovmss.transport import (
     HttpRequest,
     HttpResponse,
     transport_io_clock,
+)
+from aiovmss.transport._limits import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    check_max_response_bytes,
+    too_large,
 )
 
 __all__ = [
@@ -112,6 +119,10 @@ class Pipeline:
         logger: where request, response and retry lines go (default ``aiovmss.pipeline``).
         rng: the jitter source, a callable returning floats in ``[0, 1)``.
         refresh_margin: refresh a token this many seconds before it expires.
+        origins: where the bearer token may be sent (``None``: anywhere; the client always
+            sets it). A request elsewhere raises ``UntrustedUrlError`` before it is sent.
+        max_response_bytes: a longer body from the transport raises ``ResponseTooLargeError``
+            (a second line behind the transport's own, streaming, limit).
     """
 
     def __init__(
@@ -126,8 +137,12 @@ class Pipeline:
         logger: logging.Logger | None = None,
         rng: Callable[[], float] | None = None,
         refresh_margin: float = 300.0,
+        origins: AllowedOrigins | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.transport = transport
+        self.origins = origins
+        self.max_response_bytes = check_max_response_bytes(max_response_bytes)
         self.clock = clock
         self.retry = retry
         self.logger = logger or get_logger("pipeline")
@@ -269,6 +284,13 @@ class Pipeline:
             response = await self._retry(request, first, parsing)
         except ResponseDecodeError:
             raise
+        except ResponseTooLargeError as exc:
+            raise ResponseTooLargeError(
+                f"{operation} {resource}: {exc.message}",
+                limit=exc.limit,
+                operation=operation,
+                resource=resource,
+            ) from exc
         except ServiceRequestError as exc:
             raise ServiceRequestError(f"{operation} {resource}: {exc.message}") from exc
         except ServiceResponseError as exc:
@@ -344,6 +366,10 @@ class Pipeline:
         return HttpRequest(method, url, request_headers, body)
 
     async def _attempt(self, request: HttpRequest) -> HttpResponse:
+        if self.origins is not None:  # a backstop: paging and polling check their URLs first
+            check_url(
+                request.url, self.origins, what="request", operation=request.method, resource=""
+            )
         # Fetched per attempt so that a token refreshed between retries is used; a fresh cached
         # token is read without an await (the hot path).
         header = self.tokens.fresh_authorization()
@@ -351,7 +377,7 @@ class Pipeline:
             header = await self.tokens.authorization()
         request.headers["Authorization"] = header
         if not self.logger.isEnabledFor(logging.DEBUG):
-            return await self._send_with_timeout(request)
+            return self._bounded(await self._send_with_timeout(request))
         started = self._io_clock.now()
         self.logger.debug(
             "request %s %s x-ms-client-request-id=%s",
@@ -359,7 +385,7 @@ class Pipeline:
             redact_url(request.url),
             request.headers.get("x-ms-client-request-id"),
         )
-        response = await self._send_with_timeout(request)
+        response = self._bounded(await self._send_with_timeout(request))
         self.logger.debug(
             "response %s %s -> %d x-ms-client-request-id=%s x-ms-request-id=%s in %.3f s",
             request.method,
@@ -369,6 +395,14 @@ class Pipeline:
             response.headers.get("x-ms-request-id"),
             self._io_clock.now() - started,
         )
+        return response
+
+    def _bounded(self, response: HttpResponse) -> HttpResponse:
+        """``response``, unless its body is over the limit (a transport that does not bound)."""
+        if len(response.body) > self.max_response_bytes:
+            raise too_large(
+                response.request, self.max_response_bytes, f"of {len(response.body)} bytes"
+            )
         return response
 
     async def _send_with_timeout(self, request: HttpRequest) -> HttpResponse:

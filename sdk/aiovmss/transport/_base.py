@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any, Protocol, runtime_checkable
 
 from aiovmss._clock import Clock
+from aiovmss._json import loads
 from aiovmss._logging import REDACTED, SECRET_HEADERS
 
 __all__ = ["AsyncTransport", "Headers", "HttpRequest", "HttpResponse", "transport_io_clock"]
@@ -125,8 +125,8 @@ class HttpResponse:
         self.request = request
 
     def json(self) -> Any:
-        """Decode the body as JSON (``ValueError`` if it is not JSON)."""
-        return json.loads(self.body)
+        """Decode the body as JSON (``ValueError`` if it is not JSON, or nested too deeply)."""
+        return loads(self.body)
 
     @property
     def text(self) -> str:
