@@ -7,12 +7,15 @@ scale-out) is new, and joins the watch when first listed (``docs/waiters.md``).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
 from aiovmss.errors import ResourceNotFoundError
 from aiovmss.waiters._decisions import CreationTracker
 from aiovmss.waiters._observe import (
+    FleetShare,
+    Limiter,
     ListRefusedError,
     OnPoll,
     gather_bounded,
@@ -52,19 +55,33 @@ class CreationWatch:
         on_poll: OnPoll | None,
         use_list: bool,
         start: float,
+        fleet: FleetShare | None = None,
     ) -> None:
         self.client, self.rg, self.scale_set, self.start = client, rg, scale_set, start
-        self.trackers = {iid: CreationTracker(iid, start) for iid in instance_ids}
+        self.compact = fleet is not None
+        self._pending: list[str] | None = None
+        self.trackers = {iid: self._tracker(iid) for iid in instance_ids}
         self.since, self.count = since, count
         self.concurrency, self.on_poll, self.use_list = concurrency, on_poll, use_list
+        self.fleet = fleet
+        self.lean = fleet is not None
+        self.limiter: Limiter = None if fleet is None else fleet.limiter
+        self.tally = None if fleet is None else fleet.tally
         self.listed_once = False
         self.rounds = 0
         # Set instead of raised: the creation retry predicate rides out 404s (not there yet).
         self.missing: ResourceNotFoundError | None = None
 
+    def _tracker(self, instance_id: str) -> CreationTracker:
+        return CreationTracker(instance_id, self.start, compact=self.compact)
+
     def pending(self) -> list[str]:
-        """Instance ids whose creation has not settled."""
-        return [iid for iid, t in self.trackers.items() if t.verdict is Verdict.IN_PROGRESS]
+        """Instance ids whose creation has not settled (kept until the round changes them)."""
+        if self._pending is None:
+            self._pending = [
+                iid for iid, t in self.trackers.items() if t.verdict is Verdict.IN_PROGRESS
+            ]
+        return self._pending
 
     def complete(self) -> bool:
         """True once every watched VM settled (and, when finding them, enough were found)."""
@@ -79,12 +96,16 @@ class CreationWatch:
         if self.missing is not None:
             return Round(Verdict.FAILED)  # the caller raises it, outside the polling loop
         retry_after = await record_round(self.trackers, observed, self.on_poll)
+        self._pending = None
         verdict = Verdict.SUCCEEDED if self.complete() else Verdict.IN_PROGRESS
         return Round(verdict, retry_after)
 
     async def _by_list(self) -> Observed:
         try:
-            listed = await list_round(self.client, self.rg, self.scale_set)
+            listed = await list_round(
+                self.client, self.rg, self.scale_set, lean=self.lean, limiter=self.limiter,
+                tally=self.tally,
+            )  # fmt: skip
         except ListRefusedError:
             if self.since is not None:
                 raise ValueError(
@@ -111,12 +132,13 @@ class CreationWatch:
             return
         for iid in listed:
             if iid not in self.since and iid not in self.trackers:
-                self.trackers[iid] = CreationTracker(iid, self.start)
+                self.trackers[iid] = self._tracker(iid)
+                self._pending = None
 
     async def _by_get(self, pending: list[str]) -> Observed:
         return await observe_vms(
             self.client, self.rg, self.scale_set, pending, expand=None,
-            concurrency=self.concurrency,
+            concurrency=self.limiter or self.concurrency, tally=self.tally,
         )  # fmt: skip
 
     def results(self) -> dict[str, CreationResult]:
@@ -126,7 +148,11 @@ class CreationWatch:
 
 
 async def add_failure_details(
-    client: Any, rg: str, scale_set: str, results: Iterable[CreationResult], concurrency: int
+    client: Any,
+    rg: str,
+    scale_set: str,
+    results: Iterable[CreationResult],
+    concurrency: int | asyncio.Semaphore,
 ) -> None:
     """Fill ``error_code`` and ``attempts`` of the failed VMs' results (one GET each)."""
     failed = [r for r in results if r.outcome is CreationOutcome.FAILED]

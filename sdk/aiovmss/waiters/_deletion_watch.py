@@ -19,6 +19,8 @@ from aiovmss.errors import (
 )
 from aiovmss.waiters._decisions import DeletionTracker, normalise
 from aiovmss.waiters._observe import (
+    FleetShare,
+    Limiter,
     ListRefusedError,
     OnPoll,
     error_observation,
@@ -45,7 +47,8 @@ class DeletionWatch:
 
     ``scale_set_known`` turns True once an answer proved the scale set exists; until then a
     404 of the scale set (or a 404 of a VM never seen, checked with one GET of the scale set)
-    raises ``ResourceNotFoundError``.
+    raises ``ResourceNotFoundError``. The fleet waiters pass what their watches share
+    (``fleet``: lean lists, compact histories, one bound on requests, a request tally).
     """
 
     def __init__(
@@ -60,10 +63,19 @@ class DeletionWatch:
         on_poll: OnPoll | None,
         use_list: bool,
         start: float,
+        fleet: FleetShare | None = None,
     ) -> None:
         self.client, self.rg, self.scale_set = client, rg, scale_set
-        self.trackers = {iid: DeletionTracker(iid, horizon, start) for iid in instance_ids}
+        self.trackers = {
+            iid: DeletionTracker(iid, horizon, start, compact=fleet is not None)
+            for iid in instance_ids
+        }
         self.concurrency, self.on_poll, self.use_list = concurrency, on_poll, use_list
+        self.fleet = fleet
+        self.lean = fleet is not None
+        self._pending: list[str] | None = None
+        self.limiter: Limiter = None if fleet is None else fleet.limiter
+        self.tally = None if fleet is None else fleet.tally
         self.scale_set_known = False
         self.exact = supports_resiliency_view(client)
         self.expand = "resiliencyView" if self.exact else None
@@ -79,20 +91,38 @@ class DeletionWatch:
             )
 
     def pending(self) -> list[str]:
-        """Instance ids whose deletion has not settled."""
-        return [iid for iid, tracker in self.trackers.items() if not tracker.settled]
+        """Instance ids whose deletion has not settled (kept until the next round judges)."""
+        if self._pending is None:
+            self._pending = [iid for iid, tracker in self.trackers.items() if not tracker.settled]
+        return self._pending
+
+    async def _record(self, observed: Observed) -> float | None:
+        retry_after = await record_round(self.trackers, observed, self.on_poll)
+        self._pending = None
+        return retry_after
 
     async def poll(self) -> Round:
         """Observe every pending VM once and judge it."""
         pending = self.pending()
         observed = await (self._by_list(pending) if self.use_list else self._by_get(pending))
-        retry_after = await record_round(self.trackers, observed, self.on_poll)
+        retry_after = await self._record(observed)
         verdict = Verdict.IN_PROGRESS if self.pending() else Verdict.DELETED
         return Round(verdict, retry_after)
 
+    async def poll_gone(self, code: str | None) -> Round:
+        """Judge every pending VM gone: the scale set, known to exist before, answered 404."""
+        now = self.client.clock.now()
+        gone = Observation(now, http_status=404, error_code=code)
+        pending = self.pending()
+        await self._record({iid: (gone, None) for iid in pending})
+        return Round(Verdict.IN_PROGRESS if self.pending() else Verdict.DELETED)
+
     async def _by_list(self, pending: list[str]) -> Observed:
         try:
-            listed = await list_round(self.client, self.rg, self.scale_set)
+            listed = await list_round(
+                self.client, self.rg, self.scale_set, lean=self.lean, limiter=self.limiter,
+                tally=self.tally,
+            )  # fmt: skip
         except ListRefusedError:
             logger.debug("list VMs refused for %s/%s: polling each VM", self.rg, self.scale_set)
             self.use_list = False
@@ -109,7 +139,7 @@ class DeletionWatch:
     async def _by_get(self, pending: list[str]) -> Observed:
         observed = await observe_vms(
             self.client, self.rg, self.scale_set, pending, expand=self.expand,
-            concurrency=self.concurrency,
+            concurrency=self.limiter or self.concurrency, tally=self.tally,
         )  # fmt: skip
         if any(obs.http_status == 200 for obs, _ in observed.values()):
             self.scale_set_known = True
@@ -126,6 +156,8 @@ class DeletionWatch:
 
     async def _confirm_scale_set(self) -> Observation | None:
         """GET the scale set: raise if it is gone; ``None`` if it is there; else no news."""
+        if self.tally is not None:
+            self.tally.add()
         try:
             await self.client.scale_sets.get(self.rg, self.scale_set)
         except ResourceNotFoundError as error:

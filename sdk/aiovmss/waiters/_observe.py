@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiovmss._versions import ApiVersion
@@ -16,10 +17,13 @@ from aiovmss.errors import (
     ThrottledError,
 )
 from aiovmss.waiters._decisions import creation_failure, state_of
+from aiovmss.waiters._pacing import Tally
 from aiovmss.waiters._results import Observation
 from aiovmss.waiters.strategies import is_transient_poll_error
 
 __all__ = [
+    "FleetShare",
+    "Limiter",
     "ListRefusedError",
     "OnPoll",
     "error_observation",
@@ -42,6 +46,21 @@ __all__ = [
 
 #: ``on_poll(name, observation)``: a plain function or a coroutine function.
 OnPoll = Callable[[str, Observation], Awaitable[None] | None]
+
+#: Bounds the requests of several watches together (the fleet waiters'); ``None``: unbounded.
+Limiter = asyncio.Semaphore | None
+
+
+@dataclass(frozen=True, slots=True)
+class FleetShare:
+    """What the scale set watches of one fleet wait share (``docs/waiters.md``, "Fleets").
+
+    Their lists read lean views, their trackers keep compact histories, ``limiter`` bounds
+    their requests together and ``tally`` counts them for the round.
+    """
+
+    limiter: asyncio.Semaphore
+    tally: Tally = field(default_factory=Tally)
 
 
 class ListRefusedError(Exception):
@@ -112,29 +131,78 @@ def _refused(error: BaseException) -> bool:
     )
 
 
-async def list_observed(client: Any, rg: str, scale_set: str) -> dict[str, tuple[Observation, Any]]:
+def _listing(client: Any, rg: str, scale_set: str, lean: bool) -> Any:
+    """The VMs of ``scale_set``: lean ``ResourceState`` views (if asked and served), or models."""
+    lister = getattr(client.scale_set_vms, "_list_states", None) if lean else None
+    if lister is not None:
+        return lister(rg, scale_set)
+    return client.scale_set_vms.list(rg, scale_set)
+
+
+async def _collect(listing: Any, tally: Tally | None) -> dict[str, Any]:
+    """Every item of ``listing`` by instance id; each page counted in ``tally``."""
+    found: dict[str, Any] = {}
+    by_page = getattr(listing, "by_page", None)
+    if by_page is None:
+        async for vm in listing:
+            found[instance_id_of(vm)] = vm
+        if tally is not None:
+            tally.add()
+        return found
+    async for page in by_page():
+        if tally is not None:
+            tally.add()
+        for vm in page:
+            found[instance_id_of(vm)] = vm
+    return found
+
+
+async def list_observed(
+    client: Any, rg: str, scale_set: str, *, lean: bool = False, tally: Tally | None = None
+) -> dict[str, tuple[Observation, Any]]:
     """One list call: every listed VM's observation and model, by instance id.
+
+    ``lean`` reads each VM as a small ``aiovmss._states.ResourceState`` (the fleet waiters)
+    instead of its full model; ``tally`` counts the pages requested.
 
     Raises:
         ListRefusedError: the service refuses the list (Flexible scale sets).
         AzureError: any other failure of the call, unchanged (the caller judges it).
     """
-    found: dict[str, Any] = {}
     try:
-        async for vm in client.scale_set_vms.list(rg, scale_set):
-            found[instance_id_of(vm)] = vm
+        found = await _collect(_listing(client, rg, scale_set, lean), tally)
     except Exception as error:
         if _refused(error):
             raise ListRefusedError(str(error)) from error
         raise
     now = client.clock.now()
-    return {iid: (seen_observation(vm, now), vm) for iid, vm in found.items()}
+    # VMs in the same state share one observation: a round of 1,000 VMs makes a handful.
+    shared: dict[tuple[str | None, str | None], Observation] = {}
+    observed: dict[str, tuple[Observation, Any]] = {}
+    for iid, vm in found.items():
+        states = state_of(vm)
+        observation = shared.get(states)
+        if observation is None:
+            observation = shared[states] = Observation(
+                now, provisioning_state=states[0], deletion_status=states[1], http_status=200
+            )
+        observed[iid] = (observation, vm)
+    return observed
 
 
 async def list_round(
-    client: Any, rg: str, scale_set: str
+    client: Any,
+    rg: str,
+    scale_set: str,
+    *,
+    lean: bool = False,
+    limiter: Limiter = None,
+    tally: Tally | None = None,
 ) -> dict[str, tuple[Observation, Any]] | Observation:
     """One list call for a round: every listed VM, or one no-news observation if it failed.
+
+    ``limiter``, if given, is held for the whole listing (its pages are one call); ``tally``
+    counts its pages.
 
     Raises:
         ListRefusedError: the service refuses the list (Flexible scale sets).
@@ -143,7 +211,10 @@ async def list_round(
         AzureError: a failure no poll should ride out (401, 400, ...).
     """
     try:
-        return await list_observed(client, rg, scale_set)
+        if limiter is None:
+            return await list_observed(client, rg, scale_set, lean=lean, tally=tally)
+        async with limiter:
+            return await list_observed(client, rg, scale_set, lean=lean, tally=tally)
     except (ListRefusedError, ResourceNotFoundError):
         raise
     except Exception as error:
@@ -215,9 +286,12 @@ async def observe_vms(
     instance_ids: list[str],
     *,
     expand: str | None,
-    concurrency: int,
+    concurrency: int | asyncio.Semaphore,
+    tally: Tally | None = None,
 ) -> dict[str, tuple[Observation, Any]]:
     """GET each VM (at most ``concurrency`` at a time): every one's observation and model."""
+    if tally is not None:
+        tally.add(len(instance_ids))
 
     def call(iid: str) -> Callable[[], Awaitable[tuple[Observation, Any]]]:
         return lambda: observe_vm(client, rg, scale_set, iid, expand=expand)
@@ -236,8 +310,9 @@ async def record_round(
     Returns the longest Retry-After any answer asked for (``None``: none did).
     """
     hints: list[float] = []
+    shared: dict[Any, Observation] = {}
     for iid, (observation, model) in observed.items():
-        judged: Observation = trackers[iid].record(observation, model)
+        judged: Observation = trackers[iid].record(observation, model, shared)
         if judged.retry_after is not None:
             hints.append(judged.retry_after)
         await notify(on_poll, iid, judged)
@@ -254,10 +329,17 @@ async def notify(on_poll: OnPoll | None, name: str, observation: Observation) ->
 
 
 async def gather_bounded(
-    calls: Iterable[Callable[[], Awaitable[Any]]], concurrency: int
+    calls: Iterable[Callable[[], Awaitable[Any]]], concurrency: int | asyncio.Semaphore
 ) -> list[Any]:
-    """Run ``calls`` with at most ``concurrency`` in flight; the first error is raised."""
-    semaphore = asyncio.Semaphore(max(1, concurrency))
+    """Run ``calls`` with at most ``concurrency`` in flight; the first error is raised.
+
+    A semaphore instead of a number bounds these calls together with others that share it.
+    """
+    semaphore = (
+        concurrency
+        if isinstance(concurrency, asyncio.Semaphore)
+        else asyncio.Semaphore(max(1, concurrency))
+    )
 
     async def run(call: Callable[[], Awaitable[Any]]) -> Any:
         async with semaphore:
