@@ -87,8 +87,7 @@ class SlidingWindow:
         raise AssertionError("unreachable: the loop frees every entry")  # pragma: no cover
 
     def add(self, now: float, charge: int) -> None:
-        """Count ``charge`` at ``now``."""
-        self._prune(now)
+        """Count ``charge`` at ``now`` (after :meth:`wait` at the same ``now``, which pruned)."""
         self._entries.append((now, charge))
         self.used += charge
 

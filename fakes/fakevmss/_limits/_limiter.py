@@ -174,8 +174,9 @@ class RequestLimiter:
         else:
             for _, window, count in chosen:
                 window.add(now, count)
+        # Every window was pruned to ``now`` by ``wait`` above: remaining is limit - used.
         remaining = ",".join(
-            f"{_COMPUTE}{p.name};{w.remaining(now)}" for p, w, _ in chosen
+            f"{_COMPUTE}{p.name};{max(0, w.limit - w.used)}" for p, w, _ in chosen
         )  # fmt: skip
         verdict.headers["x-ms-ratelimit-remaining-resource"] = remaining
         charged = 0 if verdict.refusal is not None else max(c for _, _, c in chosen)

@@ -26,7 +26,6 @@ from fakevmss._http import WireResponse
 from fakevmss._limits import (
     CHARGES,
     FALLBACK,
-    PRINCIPAL_HEADER,
     Charge,
     Refusal,
     RequestLimiter,
@@ -106,13 +105,13 @@ def throttled(
     """``respond(incoming)`` with the rate-limit headers, or the 429 of the layer that refused.
 
     A request without a bearer token (its answer is 401) or outside a subscription is not
-    counted.
+    counted. ``incoming.principal`` is its ``x-ms-fake-principal`` header.
     """
     token = _bearer(incoming)
     sub = subscription_of(incoming.path)
     if token is None or sub is None:
         return respond(incoming)
-    principal = limiter.principals.of(token, incoming.request.header(PRINCIPAL_HEADER))
+    principal = limiter.principals.of(token, incoming.principal)
     counts = _charge_counts(charge_of(incoming.method, incoming.path), incoming)
     verdict = limiter.admit(sub, principal, incoming.method, counts)
     refusal = verdict.refusal
