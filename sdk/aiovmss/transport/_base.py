@@ -65,6 +65,10 @@ class Headers(MutableMapping[str, str]):
         """Return a shallow copy."""
         return Headers(self.items())
 
+    def lower_items(self) -> Iterable[tuple[str, str]]:
+        """(lower-case name, value) pairs, without the mapping protocol's per-key lookups."""
+        return ((lowered, value) for lowered, (_, value) in self._items.items())
+
 
 class _HeadersView(Headers):
     """:class:`Headers` whose pairs are copied from a read-only mapping when first needed."""
