@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from typing import Any
 
@@ -14,7 +15,10 @@ from aiovmss._rate_limits import RateLimitHeaders
 from aiovmss.errors import ThrottledError
 from fakevmss import FakeCompute, Limits
 
-VM = "https://management.azure.com/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/web/virtualMachines"
+VM = (
+    "https://management.azure.com/subscriptions/s/resourceGroups/rg/providers/"
+    "Microsoft.Compute/virtualMachineScaleSets/web/virtualMachines"
+)
 
 
 def headers(subscription: dict[str, int] | None = None, **resource: int) -> RateLimitHeaders:
@@ -113,7 +117,7 @@ async def test_a_burst_of_2000_reads_is_spaced_under_the_bucket_with_zero_429s()
     assert fake.limits is not None and not fake.limits.throttled
     # The spacing it chose: 240 at once, then one every 1/24 s (inside ARM's 25 per second).
     assert times[:240] == [0.0] * 240
-    gaps = [later - earlier for earlier, later in zip(times[240:], times[241:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times[240:])]
     assert min(gaps) == pytest.approx(1 / 24) and max(gaps) == pytest.approx(1 / 24)
     assert times[-1] == pytest.approx(1760 / 24)
     assert fake.limits.remaining()["reads"] > 0
