@@ -77,7 +77,7 @@ def error_from_response(
         "request_id": request_id,
         "operation": operation,
         "resource": resource,
-        "rate_limits": parse_rate_limit_headers(response.headers.lower_items()),
+        "rate_limits": parse_rate_limit_headers(response.headers),
     }
     if cls is ThrottledError:
         return ThrottledError(message, retry_after=demand, **kwargs)

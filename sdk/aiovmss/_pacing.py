@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, fields
-from urllib.parse import urlsplit
 
 from aiovmss._rate_limits import RateLimitHeaders, policy_window
 
@@ -72,10 +71,10 @@ def request_shape(method: str, url: str) -> str:
     ``GET .../virtualMachineScaleSets/a/virtualMachines/0`` and ``.../b/virtualMachines/7``
     have one shape; a list, or the same GET with ``$expand=instanceView``, another.
     """
-    parts = urlsplit(url)
-    segments = parts.path.strip("/").split("/")
+    path, _, query = url.partition("://")[2].partition("/")[2].partition("?")
+    segments = path.strip("/").split("/")
     collections = "/".join(segments[::2]).lower()
-    expand = "expand" if "instanceview" in parts.query.lower() else ""
+    expand = "expand" if "instanceview" in query.lower() else ""
     return f"{method} {len(segments)} {collections} {expand}"
 
 
@@ -120,7 +119,10 @@ class Pacer:
             kind: _Bucket(getattr(policy, f"{kind}_capacity"), getattr(policy, f"{kind}_rate"))
             for kind in ("reads", "writes", "deletes")
         }
-        self._shapes: dict[str, tuple[str, ...]] = {}  # shape -> policies seen on its answers
+        # Only policies reported at or below ``policy_reserve`` are tracked, and only the shapes
+        # of the requests whose answers reported them: nothing to do while every policy is
+        # plentiful (the hot path, benchmarks/client_bench.py "get").
+        self._shapes: dict[str, tuple[str, ...]] = {}  # shape -> its low policies
         self._policies: dict[str, tuple[int, float, float]] = {}  # remaining, read at, next
         self.slowed = False
         #: Delays given so far (seconds), for reports and tests.
@@ -149,9 +151,10 @@ class Pacer:
     def _policy_delay(self, shape: str, now: float) -> float:
         wait = 0.0
         for name in self._shapes.get(shape, ()):
-            remaining, read_at, free_at = self._policies[name]
-            if remaining > self.policy.policy_reserve:
+            state = self._policies.get(name)
+            if state is None:  # recovered since
                 continue
+            remaining, read_at, free_at = state
             window = policy_window(name) or 60.0
             if remaining <= 0:
                 start = max(now, read_at + window)
@@ -172,15 +175,22 @@ class Pacer:
         ]
         if reported:
             self._buckets[kind].lower(now, min(reported) - self.policy.reserve)
-        if headers.resource:
+        low = []
+        for name, count in headers.resource.items():
+            previous = self._policies.get(name)
+            if count > self.policy.policy_reserve:
+                if previous is not None:  # recovered
+                    del self._policies[name]
+                continue
+            low.append(name)
+            self._policies[name] = (count, now, previous[2] if previous is not None else now)
+        if low:
             shape = request_shape(method, url)
             if len(self._shapes) >= _MAX_SHAPES and shape not in self._shapes:
                 self._shapes.clear()
-            self._shapes[shape] = tuple(headers.resource)
-            for name, count in headers.resource.items():
-                previous = self._policies.get(name)
-                free_at = previous[2] if previous is not None else now
-                self._policies[name] = (count, now, free_at)
+            self._shapes[shape] = tuple(low)
+        elif not self._policies:
+            self._shapes.clear()
 
     def __repr__(self) -> str:
         levels = {kind: round(b.tokens, 1) for kind, b in self._buckets.items()}

@@ -411,7 +411,7 @@ class Pipeline:
 
     def _observed(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         """``response``, its rate-limit headers remembered (and told to the pacer)."""
-        headers = parse_rate_limit_headers(response.headers.lower_items())
+        headers = parse_rate_limit_headers(response.headers)
         if headers:
             now = self.clock.now()
             self.rate_limits.observe(headers, now)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -27,13 +27,10 @@ __all__ = [
 
 _logger = logging.getLogger("aiovmss.rate_limits")
 
-_PREFIX = "x-ms-ratelimit-remaining-"
 _SUBSCRIPTION = "x-ms-ratelimit-remaining-subscription-"
 _RESOURCE = "x-ms-ratelimit-remaining-resource"
 _CHARGE = "x-ms-request-charge"
-_BUCKET = re.compile(r"(?:global-)?(?:reads|writes|deletes)")
 _POLICY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,127}")
-_COUNT = re.compile(r"\d{1,12}")
 _WINDOW = re.compile(r"(\d{1,4})(Min|Sec|Hour)$")
 _MAX_POLICIES = 32
 _EMPTY: Mapping[str, int] = MappingProxyType({})
@@ -58,11 +55,22 @@ class RateLimitHeaders:
         return bool(self.subscription or self.resource or self.charge is not None)
 
 
+_NONE = RateLimitHeaders()
+
+
+_NAMES = tuple(
+    (f"{_SUBSCRIPTION}{bucket}", bucket)
+    for bucket in (
+        "reads", "global-reads", "writes", "global-writes", "deletes", "global-deletes",
+    )
+)  # fmt: skip
+
+
 def _count(name: str, value: str) -> int | None:
     text = value.strip()
-    if _COUNT.fullmatch(text):
+    if text.isascii() and text.isdigit() and len(text) <= 12:
         return int(text)
-    _logger.debug("ignored rate-limit header %s: not a count", name[:80])
+    _logger.debug("ignored rate-limit header %s: not a count", name)
     return None
 
 
@@ -82,26 +90,25 @@ def parse_remaining_resource(value: str) -> dict[str, int]:
     return result
 
 
-def parse_rate_limit_headers(headers: Iterable[tuple[str, str]]) -> RateLimitHeaders:
-    """The rate-limit headers among ``headers`` (lower-case name, value) pairs; never raises."""
+def parse_rate_limit_headers(headers: Mapping[str, str]) -> RateLimitHeaders:
+    """The rate-limit headers among ``headers``; never raises.
+
+    ``headers`` is an ``aiovmss.transport.Headers`` (read by lower-case name) or any mapping
+    (its names matched case-insensitively).
+    """
+    lookup = getattr(headers, "lookup", None)
+    if lookup is None:
+        lookup = {key.lower(): value for key, value in headers.items()}.get
     subscription: dict[str, int] = {}
-    resource: dict[str, int] = {}
-    charge = None
-    for name, value in headers:
-        if name.startswith(_SUBSCRIPTION):
-            bucket = name[len(_SUBSCRIPTION) :]
-            if not _BUCKET.fullmatch(bucket):
-                _logger.debug("ignored rate-limit header %s: unknown bucket", name[:80])
-                continue
-            number = _count(name, value)
-            if number is not None:
-                subscription[bucket] = number
-        elif name == _RESOURCE:
-            resource.update(parse_remaining_resource(value))
-        elif name == _CHARGE:
-            charge = _count(name, value)
-    if not (subscription or resource or charge is not None):
-        return RateLimitHeaders()
+    for name, bucket in _NAMES:
+        value = lookup(name)
+        if value is not None and (number := _count(name, value)) is not None:
+            subscription[bucket] = number
+    raw_resource, raw_charge = lookup(_RESOURCE), lookup(_CHARGE)
+    if not subscription and raw_resource is None and raw_charge is None:
+        return _NONE
+    resource = parse_remaining_resource(raw_resource) if raw_resource is not None else {}
+    charge = _count(_CHARGE, raw_charge) if raw_charge is not None else None
     return RateLimitHeaders(MappingProxyType(subscription), MappingProxyType(resource), charge)
 
 

@@ -65,9 +65,10 @@ class Headers(MutableMapping[str, str]):
         """Return a shallow copy."""
         return Headers(self.items())
 
-    def lower_items(self) -> Iterable[tuple[str, str]]:
-        """(lower-case name, value) pairs, without the mapping protocol's per-key lookups."""
-        return ((lowered, value) for lowered, (_, value) in self._items.items())
+    def lookup(self, lowered: str) -> str | None:
+        """The value of header ``lowered`` (a lower-case name), or None; no exception raised."""
+        item = self._items.get(lowered)
+        return None if item is None else item[1]
 
 
 class _HeadersView(Headers):
