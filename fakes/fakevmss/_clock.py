@@ -10,6 +10,7 @@ Both may be shared by several threads, each running its own event loop
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime
 from time import monotonic as _real_monotonic
 from typing import Any
@@ -31,13 +32,68 @@ Loop = asyncio.AbstractEventLoop
 class _IdleState(LoopState):
     """A loop sleeping on a VirtualClock, and whether it has been idle since it last acted."""
 
-    __slots__ = ("busy_passes", "check_pending", "settled")
+    __slots__ = ("settled",)
 
     def __init__(self) -> None:
         super().__init__()
         self.settled = False  # its last idle check found it idle, and nothing happened since
-        self.check_pending = False
+
+
+class _IdleWatch:
+    """The one idle check queued on a loop, shared by every VirtualClock that asked for it.
+
+    One check per clock would livelock: each would find the others' in the ready queue and
+    call the loop busy forever.
+    """
+
+    __slots__ = ("busy_passes", "clocks")
+
+    def __init__(self) -> None:
+        self.clocks: set[VirtualClock] = set()
         self.busy_passes = 0
+
+
+_watches: dict[Loop, _IdleWatch] = {}
+_watches_lock = threading.Lock()
+
+
+def _request_idle_check(loop: Loop, clock: VirtualClock) -> bool:
+    """Have ``clock._loop_idle(loop)`` called once ``loop`` is idle; False if it is closed."""
+    with _watches_lock:
+        watch = _watches.get(loop)
+        if watch is not None:
+            watch.clocks.add(clock)
+            return True
+        for closed in [other for other in _watches if other.is_closed()]:
+            del _watches[closed]
+        watch = _watches[loop] = _IdleWatch()
+        watch.clocks.add(clock)
+    if call_on(loop, _idle_check, loop):
+        return True
+    with _watches_lock:
+        _watches.pop(loop, None)
+    return False
+
+
+def _idle_check(loop: Loop) -> None:
+    with _watches_lock:
+        watch = _watches.get(loop)
+        if watch is None:
+            return
+        if _loop_busy(loop, watch):
+            loop.call_soon(_idle_check, loop)
+            return
+        del _watches[loop]
+    for clock in watch.clocks:
+        clock._loop_idle(loop)
+
+
+def _loop_busy(loop: Loop, watch: _IdleWatch) -> bool:
+    ready: Any = getattr(loop, "_ready", None)
+    if ready is not None:
+        return len(ready) > 0
+    watch.busy_passes += 1
+    return watch.busy_passes < _FALLBACK_PASSES
 
 
 class VirtualClock(HeapClock):
@@ -127,21 +183,15 @@ class VirtualClock(HeapClock):
         self._sleeper_added(loop, state)
 
     def _queue_check(self, loop: Loop, state: _IdleState) -> None:
-        if not state.check_pending:
-            state.check_pending = True
-            if not call_on(loop, self._idle_check, loop):
-                del self._loops[loop]  # closed
+        if not _request_idle_check(loop, self):
+            del self._loops[loop]  # closed
 
-    def _idle_check(self, loop: Loop) -> None:
+    def _loop_idle(self, loop: Loop) -> None:
+        """``loop`` has nothing ready to run: settle it, and jump if every loop is settled."""
         with self._lock:
             state: _IdleState | None = self._loops.get(loop)
             if state is None:
                 return
-            state.check_pending = False
-            if self._loop_busy(loop, state):
-                self._queue_check(loop, state)
-                return
-            state.busy_passes = 0
             if state.sleepers:
                 state.settled = True
             else:  # nobody of this loop sleeps: it holds nothing back, and needs no checks
@@ -157,14 +207,6 @@ class VirtualClock(HeapClock):
                 return False
             self._purge_closed()
             return all(s.settled or not loop.is_running() for loop, s in self._loops.items())
-
-    @staticmethod
-    def _loop_busy(loop: Loop, state: _IdleState) -> bool:
-        ready: Any = getattr(loop, "_ready", None)
-        if ready is not None:
-            return len(ready) > 0
-        state.busy_passes += 1
-        return state.busy_passes < _FALLBACK_PASSES
 
     def __repr__(self) -> str:
         return f"<VirtualClock now={self._now:.3f}s ({self.utcnow().isoformat()})>"
