@@ -12,6 +12,10 @@ Parts (each in a fresh child process, so every RSS figure is its own):
   ``aiovmss.ComputeClient``; per wall second and per CPU second of this process (the latter
   is steadier on a shared machine).
 - ``held``: 100,000 VMs created and held; RSS before and after.
+- ``bodies``: what checking a request body against the api-version's schema costs: the
+  checker alone on the benchmark's PUT body (CPU microseconds per check; the first call, which
+  loads the schema and compiles the checkers, apart), and PATCH requests per second through
+  ``fake.transport().send`` with the check on and with ``strict_bodies=False``.
 
     python benchmarks/fake_bench.py              # full run
     python benchmarks/fake_bench.py --quick      # 1,000 / 10,000 VMs
@@ -204,6 +208,58 @@ async def rps(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+async def patch_rps(strict: bool, n: int) -> tuple[float, float]:
+    """PATCH requests (a tags change) per wall second and per CPU second, raw transport."""
+    from aiovmss.transport import HttpRequest
+    from fakevmss import FakeCompute
+
+    fake = FakeCompute(strict_bodies=strict)
+    fake.create_scale_set(RG, "bodies", capacity=1)
+    url = (
+        f"https://management.azure.com/subscriptions/{fake.subscription_id}/resourceGroups/"
+        f"{RG}/providers/Microsoft.Compute/virtualMachineScaleSets/bodies?api-version=2024-07-01"
+    )
+    headers = {"Authorization": "Bearer bench", "Content-Type": "application/json"}
+    body = json.dumps({"tags": {"team": "bench"}, "sku": {"capacity": 1}}).encode()
+    transport = fake.transport()
+    status = (await transport.send(HttpRequest("PATCH", url, headers, body))).status_code
+    assert status == 200, f"PATCH answered {status}"
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(n):
+        await transport.send(HttpRequest("PATCH", url, headers, body))
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    await transport.aclose()
+    return n / wall, n / cpu
+
+
+async def bodies(args: argparse.Namespace) -> dict[str, Any]:
+    """The schema check's cost: alone per body, and PATCH requests per second with and without."""
+    from fakevmss._wire._schema_check import BodyChecker
+
+    raw = json.dumps(scale_set_body(10)).encode()
+    checker = BodyChecker()
+    op = "VirtualMachineScaleSets_CreateOrUpdate"
+    start = time.process_time()
+    checker.check(op, "2024-07-01", json.loads(raw), raw)
+    first = time.process_time() - start
+    parsed = [json.loads(raw) for _ in range(args.requests)]
+    start = time.process_time()
+    for body in parsed:
+        checker.check(op, "2024-07-01", body, raw)
+    each = (time.process_time() - start) / args.requests
+    n = max(1, args.requests // 4)
+    strict, lenient = await patch_rps(True, n), await patch_rps(False, n)
+    return {
+        "check_first_ms_cpu": first * 1000,
+        "check_us_cpu": each * 1e6,
+        "patch_rps_strict": strict[0],
+        "patch_rps_strict_cpu": strict[1],
+        "patch_rps_lenient": lenient[0],
+        "patch_rps_lenient_cpu": lenient[1],
+        "body_bytes": len(raw),
+    }
+
+
 async def held(args: argparse.Namespace) -> dict[str, Any]:
     """Create ``args.held`` VMs without faults and hold them; RSS before and after."""
     from fakevmss import FakeCompute
@@ -236,6 +292,7 @@ PARTS = {
     "scenario-tracemalloc": scenario_tracemalloc,
     "rps": rps,
     "held": held,
+    "bodies": bodies,
 }
 
 

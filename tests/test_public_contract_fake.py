@@ -1,6 +1,6 @@
-"""The public contract of DESIGN §7 (fakevmss) and §8 (aiovmss.waiters), called as documented.
+"""The public contract of fakevmss and aiovmss.waiters (docs/design.md), called as documented.
 
-Companion of ``test_public_contract.py`` (§3). Signatures are checked with ``inspect``;
+Companion of ``test_public_contract.py`` (the client). Signatures are checked with ``inspect``;
 behaviour where it is cheap, on the virtual clock.
 """
 

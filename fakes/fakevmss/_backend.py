@@ -143,7 +143,7 @@ class Backend:
         """``{name}_{8 hex digits}``, drawn again until no VM of the scale set ever had it.
 
         32 random bits collide in about 1% of 10,000-VM scale sets; a repeat would overwrite
-        a live VM (DESIGN §6: ids are never reused).
+        a live VM (docs/fake/emulation.md: ids are never reused).
         """
         while True:
             instance_id = f"{scale_set.name}_{self.ids.getrandbits(32):08x}"
@@ -277,11 +277,22 @@ class Backend:
         self.engine.finish_if_done(op)
 
     def patch_scale_set(
-        self, sub: str, rg: str, name: str, patch: dict[str, Any], *, if_match: str | None = None
+        self,
+        sub: str,
+        rg: str,
+        name: str,
+        patch: dict[str, Any],
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
     ) -> tuple[ScaleSet, Operation]:
-        """Deep-merge ``patch`` into a scale set's spec; the same capacity rules as PUT."""
+        """Deep-merge ``patch`` into a scale set's spec; the same capacity rules as PUT.
+
+        ``If-Match`` and ``If-None-Match`` are honoured as on PUT (the scale set exists here,
+        so ``If-None-Match: *`` always fails).
+        """
         scale_set = self._find(sub, rg, name)
-        self._check_preconditions(scale_set.name, scale_set, if_match, None)
+        self._check_preconditions(scale_set.name, scale_set, if_match, if_none_match)
         return scale_set, self._update(scale_set, deep_merge(scale_set.spec, patch), "update")
 
     def get_scale_set(self, sub: str, rg: str, name: str) -> ScaleSet:

@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="serve newer api-versions with 2024-07-01 behaviour",
     )
+    serve.add_argument(
+        "--lenient-bodies",
+        action="store_true",
+        help="keep request body members the api-version's schema lacks (Azure refuses them)",
+    )
     serve.add_argument("--page-size", type=int, default=100, help="items per list page")
     serve.add_argument(
         "--faults", metavar="FILE.json", help="a JSON list of fault objects (as POST /_fake/faults)"
@@ -115,6 +120,7 @@ def _make_fake(args: argparse.Namespace) -> FakeCompute:
         seed=args.seed,
         page_size=args.page_size,
         lenient_api_versions=args.lenient_api_versions,
+        strict_bodies=not args.lenient_bodies,
     )
 
 

@@ -14,8 +14,10 @@ __all__ = [
     "INVALID_HOST_HEADER",
     "INVALID_PARAMETER",
     "INVALID_REQUEST_CONTENT",
+    "INVALID_RESOURCE_GROUP",
     "INVALID_RESOURCE_NAME",
     "INVALID_RESOURCE_TYPE",
+    "INVALID_SUBSCRIPTION_ID",
     "METHOD_NOT_ALLOWED",
     "MISSING_API_VERSION",
     "NO_REGISTERED_PROVIDER",
@@ -50,6 +52,8 @@ REQUEST_TOO_LARGE = "RequestEntityTooLarge"
 SUBSCRIPTION_NOT_REGISTERED_FOR_FEATURE = "SubscriptionNotRegisteredForFeature"
 METHOD_NOT_ALLOWED = "MethodNotAllowed"
 INVALID_RESOURCE_NAME = "InvalidResourceName"
+INVALID_RESOURCE_GROUP = "InvalidResourceGroup"
+INVALID_SUBSCRIPTION_ID = "InvalidSubscriptionId"
 INVALID_RESOURCE_TYPE = "InvalidResourceType"
 INTERNAL_SERVER_ERROR = "InternalServerError"
 # The served fake's own refusals (docs/fake/http-safety.md).

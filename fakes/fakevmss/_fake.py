@@ -5,8 +5,10 @@ Inspection: live VM and scale set views, a JSON snapshot, a readable timeline.
 
 from __future__ import annotations
 
+import os
 import random
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from fakevmss._backend import Backend
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_SUBSCRIPTION", "DEFAULT_TIMINGS", "FakeCompute", "ScaleSetView", "VMView"]
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-#: The default ``timings`` (DESIGN §7 ``timings=Timings()``); frozen, so sharing it is safe.
+#: The default ``timings`` (``timings=Timings()``); frozen, so sharing it is safe.
 DEFAULT_TIMINGS = Timings()
 
 
@@ -132,10 +134,17 @@ class FakeCompute:
     Args:
         clock: a ``VirtualClock`` (default, auto-advancing) or ``RealClock``.
         seed: seeds fault probabilities and ids; a failing test should print it.
-        subscription_id, location: defaults of the Python helpers and operation URLs.
-        timings: durations of the emulation (DESIGN §6).
-        api_versions, lenient_api_versions, page_size: wire-layer settings.
-        features_registered: False makes enabling a policy need ``register_feature`` first.
+        subscription_id: the default subscription of the Python helpers and operation URLs.
+        location: the default location of the Python helpers and operation URLs.
+        timings: durations of the emulation (see docs/fake/emulation.md).
+        api_versions: the api-versions the wire layer serves.
+        features_registered: False makes enabling a policy need a feature registration first.
+        page_size: how many items one page of a list holds.
+        lenient_api_versions: serve any well-formed later api-version as ``2024-07-01``.
+        strict_bodies: refuse request bodies with members the api-version's published schema
+            lacks, as Azure does (400 ``InvalidRequestContent``). False keeps such members and
+            echoes them back: a deliberate deviation from Azure for callers who send newer
+            fields on purpose (see docs/fake/strictness.md).
 
     Example::
 
@@ -158,6 +167,7 @@ class FakeCompute:
         features_registered: bool = True,
         page_size: int = 100,
         lenient_api_versions: bool = False,
+        strict_bodies: bool = True,
     ) -> None:
         self.clock = clock if clock is not None else VirtualClock()
         self.seed = seed
@@ -168,6 +178,7 @@ class FakeCompute:
         self.features_registered = features_registered
         self.page_size = page_size
         self.lenient_api_versions = lenient_api_versions
+        self.strict_bodies = strict_bodies
         self.faults = Faults(random.Random(seed))
         #: Held while a request or an engine event touches state: one fake, many threads.
         self.lock = threading.RLock()
@@ -207,6 +218,7 @@ class FakeCompute:
                 location=self.location,
                 lro_retry_after=self.timings.lro_retry_after,
                 lock=self.lock,
+                strict_bodies=self.strict_bodies,
             )
         return self._wire
 
@@ -327,18 +339,37 @@ class FakeCompute:
             "requests": len(self.requests),
         }
 
-    def timeline(self, rg: str | None = None, name: str | None = None) -> str:
-        """A readable per-VM timeline (for failing-test reports), filtered by rg and name."""
-        from fakevmss._timeline import render_timeline
-
+    def _chosen(self, rg: str | None, name: str | None) -> list[ScaleSet]:
+        """Live then deleted scale sets, filtered by resource group and name (any case)."""
         every = [*self.backend.scale_sets.values(), *self.backend.removed]
-        chosen = [
+        return [
             s
             for s in every
             if (rg is None or s.resource_group.lower() == rg.lower())
             and (name is None or s.name.lower() == name.lower())
         ]
-        return render_timeline(chosen, seed=self.seed)
+
+    def timeline(self, rg: str | None = None, name: str | None = None) -> str:
+        """A readable per-VM timeline (for failing-test reports), filtered by rg and name."""
+        from fakevmss._timeline import render_timeline
+
+        return render_timeline(self._chosen(rg, name), seed=self.seed)
+
+    def timeline_html(
+        self, path: str | os.PathLike[str], rg: str | None = None, name: str | None = None
+    ) -> Path:
+        """Write the timeline as one standalone HTML file (inline SVG, no script); return it.
+
+        Each VM is a lane of attempt bars coloured by outcome with their error codes, retry
+        rounds and a "now" line, as on the served ``/_fake/ui`` page; filtered by rg and name.
+        """
+        from fakevmss._ui._html import render_html
+
+        with self.lock:
+            text = render_html(self, self._chosen(rg, name))
+        target = Path(path)
+        target.write_text(text, encoding="utf-8")
+        return target
 
     def reset(self) -> None:
         """Forget every resource, operation and request record; keep the clock and faults."""

@@ -206,7 +206,7 @@ class Faults:
         """Fail matching VM delete attempts with ``code``; the VM then shows ``fallback_state``.
 
         ``fallback_state`` shows while a resilient retry is due; a failure that ends the delete
-        (policy disabled, or the last retry) leaves the VM ``Failed``, as DESIGN §6 says.
+        (policy disabled, or the last retry) leaves the VM ``Failed`` (see docs/fake/emulation.md).
 
         Raises:
             TypeError, ValueError: a bad argument (``fallback_state`` is Failed or Running).
@@ -362,6 +362,10 @@ class Faults:
                 if item is fault:
                     del plan[index]
                     return
+
+    def in_force(self) -> list[_VMFault | HttpFault]:
+        """The faults in the plan: VM faults then HTTP faults, each in the order added."""
+        return [*self._vm, *self._http]
 
     def clear(self) -> None:
         """Remove every fault."""

@@ -1,4 +1,6 @@
-"""Microsoft.Features registrations, and the gate they put on enabling a policy (DESIGN §6).
+"""Microsoft.Features registrations and the gate they put on enabling a policy.
+
+The rules are in docs/fake/emulation.md.
 
 With ``FakeCompute(features_registered=False)`` a subscription may turn a resiliency policy on
 only once one of the policy's features is ``Registered``; registering takes

@@ -1,8 +1,8 @@
 """The Resilient create/delete engine: VM attempts and delete rounds as events on the clock.
 
-Every rule here is DESIGN §6. Decisions (is this create retried, how does an operation end) are
-pure functions at the top; :class:`Engine` schedules attempts and applies outcomes. The engine
-never sees HTTP: the backend hands it VMs and operations.
+Every rule here is in docs/fake/emulation.md. Decisions (is this create retried, how does an
+operation end) are pure functions at the top; :class:`Engine` schedules attempts and applies
+outcomes. The engine never sees HTTP: the backend hands it VMs and operations.
 """
 
 from __future__ import annotations
@@ -266,8 +266,8 @@ class Engine:
         now = self.clock.now()
         retried = bool(vm.delete_policy) and vm.delete_retries < self.timings.delete_max_retries
         # The fault's fallback state shows only while a retry is due; a failure that ends the
-        # delete (policy off, or retries spent) leaves the VM Failed (DESIGN §6), so a waiter
-        # can tell it from a VM still being deleted.
+        # delete (policy off, or retries spent) leaves the VM Failed (docs/fake/emulation.md), so a
+        # waiter can tell it from a VM still being deleted.
         vm.provisioning_state = failure.fallback_state if retried else "Failed"
         vm.power_state = "running" if vm.provisioning_state == "Running" else "stopped"
         vm.etag += 1

@@ -37,6 +37,10 @@ class Matcher:
         """Whether the attempt matches."""
         raise NotImplementedError
 
+    def describe(self) -> str:
+        """A short readable form of the filter (what inspection pages show)."""
+        return type(self).__name__
+
     def __and__(self, other: Matcher) -> Matcher:
         return _Combined(all, (self, other))
 
@@ -56,6 +60,15 @@ class _Combined(Matcher):
         # Generator keeps short-circuiting, so a Chance on the right draws only when needed.
         return self.how(part(ctx) for part in self.parts)
 
+    def describe(self) -> str:
+        joiner = " and " if self.how is all else " or "
+        shown = []
+        for part in self.parts:
+            text = part.describe()
+            mixed = isinstance(part, _Combined) and part.how is not self.how
+            shown.append(f"({text})" if mixed and " " in text else text)
+        return joiner.join(text for text in shown if text)
+
 
 class _Not(Matcher):
     def __init__(self, inner: Matcher) -> None:
@@ -64,12 +77,20 @@ class _Not(Matcher):
     def __call__(self, ctx: AttemptContext) -> bool:
         return not self.inner(ctx)
 
+    def describe(self) -> str:
+        text = self.inner.describe()
+        return f"not ({text})" if " " in text else f"not {text}"
+
 
 class Always(Matcher):
     """Matches every attempt (the plan's starting point before any filter)."""
 
     def __call__(self, ctx: AttemptContext) -> bool:
         return True
+
+    def describe(self) -> str:
+        """Empty: no filter."""
+        return ""
 
 
 class ScaleSetIs(Matcher):
@@ -81,6 +102,10 @@ class ScaleSetIs(Matcher):
     def __call__(self, ctx: AttemptContext) -> bool:
         return ctx.scale_set.lower() == self.name
 
+    def describe(self) -> str:
+        """``scale_set=<name>``."""
+        return f"scale_set={self.name}"
+
 
 class InstanceIn(Matcher):
     """The attempt's instance id is one of ``ids`` (case-insensitive)."""
@@ -90,6 +115,10 @@ class InstanceIn(Matcher):
 
     def __call__(self, ctx: AttemptContext) -> bool:
         return ctx.instance_id.lower() in self.ids
+
+    def describe(self) -> str:
+        """``instances=<ids>``."""
+        return "instances=" + ",".join(sorted(self.ids))
 
 
 class AttemptAtMost(Matcher):
@@ -101,6 +130,10 @@ class AttemptAtMost(Matcher):
     def __call__(self, ctx: AttemptContext) -> bool:
         return ctx.attempt <= self.n
 
+    def describe(self) -> str:
+        """``attempt<=n``."""
+        return f"attempt<={self.n}"
+
 
 class Chance(Matcher):
     """True with probability ``p``, drawn from ``rng`` on each call."""
@@ -111,3 +144,7 @@ class Chance(Matcher):
 
     def __call__(self, ctx: AttemptContext) -> bool:
         return self.rng.random() < self.p
+
+    def describe(self) -> str:
+        """``probability=p``."""
+        return f"probability={self.p:g}"

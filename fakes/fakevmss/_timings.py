@@ -1,4 +1,4 @@
-"""Every duration of the emulation in one frozen object (DESIGN §6; all values in seconds)."""
+"""Every duration of the emulation in one frozen object (docs/fake/emulation.md; seconds)."""
 
 from __future__ import annotations
 

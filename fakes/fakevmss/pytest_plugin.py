@@ -7,7 +7,9 @@ Fixtures:
         in-process transport and virtual clock; closed after the test.
 
 When a test that used the fake fails, its report gains a "fakevmss" section with the fake's
-seed and the timeline of its VMs, so a seeded random failure can be replayed.
+seed and the timeline of its VMs, so a seeded random failure can be replayed, and the path of
+the same timeline drawn as a standalone HTML file (``fake.timeline_html``) under pytest's
+temporary directory, to open in a browser.
 
 Heavy imports happen inside the fixtures: loading the plugin (which pytest does for every
 session in an environment where fakevmss is installed) must never fail or slow a session down.
@@ -23,7 +25,9 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pytest
@@ -40,6 +44,8 @@ __all__ = [
 
 MARKER = "fake_compute"
 _FAKE_KEY = pytest.StashKey["FakeCompute"]()
+_TMP_KEY = pytest.StashKey[pytest.TempPathFactory]()
+_HTML_KEY = pytest.StashKey[Path]()
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -72,13 +78,16 @@ def _fake_kwargs(node: pytest.Item) -> dict[str, Any]:
 
 
 @pytest.fixture
-def fake_compute(request: pytest.FixtureRequest) -> Iterator[FakeCompute]:
+def fake_compute(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FakeCompute]:
     """A fresh ``FakeCompute`` (configured by ``@pytest.mark.fake_compute(**kwargs)``)."""
     from fakevmss import FakeCompute
 
     item = request.node
     fake = FakeCompute(**_fake_kwargs(item))
     item.stash[_FAKE_KEY] = fake
+    item.stash[_TMP_KEY] = tmp_path_factory
     yield fake
 
 
@@ -101,9 +110,26 @@ async def compute_client(fake_compute: FakeCompute) -> AsyncIterator[Any]:
         await client.aclose()
 
 
-def _describe(fake: Any) -> str:
-    """The seed and the VM timeline of ``fake``, for a failing test's report."""
+def _timeline_file(item: pytest.Item, fake: Any) -> str:
+    """Write ``fake``'s HTML timeline under pytest's tmp dir (one file per test); its path."""
+    factory = item.stash.get(_TMP_KEY, None)
+    if factory is None or not callable(getattr(fake, "timeline_html", None)):
+        return "(no HTML timeline)"
+    try:
+        path = item.stash.get(_HTML_KEY, None)
+        if path is None:  # a later failing phase (teardown) rewrites the same file
+            name = re.sub(r"\W", "_", item.name)[:30]
+            path = item.stash[_HTML_KEY] = factory.mktemp(f"fakevmss-{name}") / "timeline.html"
+        return str(fake.timeline_html(path))
+    except Exception as error:  # a report must never break the run
+        return f"(HTML timeline unavailable: {error!r})"
+
+
+def _describe(fake: Any, html_path: str = "") -> str:
+    """The seed, the HTML timeline's path and the VM timeline of ``fake``, for a report."""
     lines = [f"seed: {getattr(fake, 'seed', '?')}"]
+    if html_path:
+        lines.append(f"timeline html: {html_path}")
     clock = getattr(fake, "clock", None)
     if clock is not None:
         lines.append(f"clock: {clock!r}")
@@ -122,9 +148,9 @@ def _describe(fake: Any) -> str:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, Any, None]:
-    """Add the fake's seed and timeline to the report of a failed test that used it."""
+    """Add the fake's seed and timelines (text, HTML file) to a failed test's report."""
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     fake = item.stash.get(_FAKE_KEY, None)
     if fake is not None and report.failed:
-        report.sections.append(("fakevmss", _describe(fake)))
+        report.sections.append(("fakevmss", _describe(fake, _timeline_file(item, fake))))

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from aiovmss._operation import FinalStateVia
 from aiovmss._retry import retry_after_seconds
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "LroState",
     "PollingSettings",
     "canonical_status",
+    "default_final_state",
+    "final_get_url",
     "initial_state",
     "operation_status",
     "origin_of",
@@ -80,6 +83,7 @@ class LroState:
     location_url: str | None = None
     status: str = IN_PROGRESS
     final_body: bytes | None = field(default=None, repr=False)
+    final_state_via: str | None = None
 
     @property
     def done(self) -> bool:
@@ -88,8 +92,35 @@ class LroState:
 
     @property
     def wants_resource(self) -> bool:
-        """PUT and PATCH end with the resource; DELETE and POST end with nothing."""
-        return self.method in ("PUT", "PATCH")
+        """The result is the resource the request named (PUT, PATCH: ``original-uri``)."""
+        return self.final_state_via == FinalStateVia.ORIGINAL_URI
+
+    @property
+    def wants_location(self) -> bool:
+        """The result is what the ``Location`` URL answers once done (``location``)."""
+        return self.final_state_via == FinalStateVia.LOCATION
+
+
+def default_final_state(method: str, result_type: str | None) -> str | None:
+    """Where the result is read when the spec says nothing: as azure-core reads it.
+
+    No result model: nowhere (POST actions and deletes end with nothing). PUT and PATCH: the
+    resource itself. Any other method with a result: the ``Location`` URL.
+    """
+    if result_type is None:
+        return None
+    if method.upper() in ("PUT", "PATCH"):
+        return FinalStateVia.ORIGINAL_URI.value
+    return FinalStateVia.LOCATION.value
+
+
+def final_get_url(state: LroState) -> str | None:
+    """The URL whose answer is the result, once the operation succeeded (None: no GET)."""
+    if state.wants_resource:
+        return state.resource_url
+    if state.wants_location:
+        return state.location_url
+    return None
 
 
 def canonical_status(value: object) -> str:
@@ -159,8 +190,12 @@ def initial_state(
     resource: str,
     result_type: str | None,
     api_version: str,
+    final_state_via: str | None = None,
 ) -> LroState:
     """The LRO state after the first response (ARM: async header, then Location, then state).
+
+    ``final_state_via`` is the spec's option for the operation; None: the default for
+    ``method`` (see :func:`default_final_state`).
 
     Raises:
         ValueError: no polling header and a body that is not JSON (the body is the only news).
@@ -173,6 +208,7 @@ def initial_state(
         result_type=result_type,
         api_version=api_version,
         strategy=DONE,
+        final_state_via=final_state_via or default_final_state(method, result_type),
     )
     state.async_url = headers.get("azure-asyncoperation") or None
     state.location_url = headers.get("location") or None
@@ -201,8 +237,8 @@ def _from_body(state: LroState, status_code: int, body: bytes) -> None:
         state.strategy = RESOURCE
         return
     state.status = current or SUCCEEDED
-    if state.wants_resource and body:
-        state.final_body = body
+    if state.final_state_via is not None and body:
+        state.final_body = body  # done at once: this answer is the result
 
 
 def state_to_token(state: LroState) -> str:
@@ -214,7 +250,8 @@ def state_to_token(state: LroState) -> str:
 
 
 _TOKEN_STR_FIELDS = ("method", "resource_url", "operation", "resource", "api_version", "strategy")
-_TOKEN_OPT_FIELDS = ("async_url", "location_url", "result_type")
+_TOKEN_OPT_FIELDS = ("async_url", "location_url", "result_type", "final_state_via")
+_FINAL_STATES = frozenset(option.value for option in FinalStateVia)
 
 
 def state_from_token(token: str, *, origin: str) -> LroState:
@@ -238,6 +275,10 @@ def state_from_token(token: str, *, origin: str) -> LroState:
         values[key] = data.get(key)
     if values["strategy"] not in _STRATEGIES:
         raise ValueError(f"invalid continuation token: unknown strategy {values['strategy']!r}")
+    if "final_state_via" not in data:  # a token from before final-state-via was recorded
+        values["final_state_via"] = default_final_state(values["method"], values["result_type"])
+    elif values["final_state_via"] not in _FINAL_STATES | {None}:
+        raise ValueError("invalid continuation token: unknown final_state_via")
     for key in ("resource_url", "async_url", "location_url"):
         if values[key] is not None and origin_of(values[key]) != origin_of(origin):
             raise ValueError(f"invalid continuation token: {key} is not on {origin}")

@@ -1,8 +1,9 @@
 """Retry policy: pure decisions (retry or not, how long) and the tenacity strategies built on them.
 
-Rules (DESIGN §3): connection errors and statuses 408, 429, 500, 502, 503, 504 are retried.
-GET, PUT, DELETE and HEAD always; POST and PATCH only when it is safe: the connection was never
-made (``ServiceRequestError``), or a 429/503 carries a Retry-After (the service asked).
+Rules (see docs/client/retries.md): connection errors and statuses 408, 429, 500, 502, 503, 504
+are retried. GET, PUT, DELETE and HEAD always; POST and PATCH only when it is safe: the
+connection was never made (``ServiceRequestError``), or a 429/503 carries a Retry-After (the
+service asked).
 A 2xx body that is not JSON at all (``ResponseDecodeError`` with ``invalid_json``) is retried
 for GET and HEAD only: every other method has already acted.
 

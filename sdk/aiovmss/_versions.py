@@ -1,4 +1,4 @@
-"""Api-versions the client speaks and what each can do (DESIGN §4)."""
+"""Api-versions the client speaks and what each can do (docs/client/operations.md)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,18 @@ class ApiVersion(StrEnum):
     def supports_etag(self) -> bool:
         """``etag``, ``If-Match`` and ``If-None-Match`` on scale sets and VMs."""
         return self is ApiVersion.V2024_07_01
+
+    def at_least(self, version: ApiVersion) -> bool:
+        """True if this version is ``version`` or later (the values are ISO dates)."""
+        return self.value >= version.value
+
+    def require_since(self, version: ApiVersion | None, feature: str) -> None:
+        """Raise ``ApiVersionError`` unless this version is ``version`` or later (None: any)."""
+        if version is not None and not self.at_least(version):
+            raise ApiVersionError(
+                f"{feature} needs api-version {version.value} or later; "
+                f"this client uses {self.value}"
+            )
 
     def require(self, capability: str, feature: str) -> None:
         """Raise ``ApiVersionError`` unless this version has ``capability`` (a property name)."""

@@ -1,6 +1,8 @@
-"""DESIGN §6 conformance, Resilient create: attempts, timeouts, the 30-minute bound, policy.
+"""Emulation model conformance, Resilient create: attempts, timeouts, the 30-minute bound, policy.
 
-Every test names the DESIGN statement it proves and goes through the public surface only
+The model is docs/fake/emulation.md.
+
+Every test names the documented statement it proves and goes through the public surface only
 (``FakeCompute``, ``fake.handle`` with raw ARM JSON), on the virtual clock, with exact times.
 """
 

@@ -1,6 +1,8 @@
-"""DESIGN §6-7 conformance, Resilient delete: states, status values, retry schedule, batching.
+"""Emulation model conformance, Resilient delete: states, status values, retry schedule, batching.
 
-Every test names the DESIGN statement it proves and goes through the public surface only
+The model is docs/fake/emulation.md.
+
+Every test names the documented statement it proves and goes through the public surface only
 (``FakeCompute``, ``fake.handle`` with raw ARM JSON), on the virtual clock, with exact times.
 Each test creates its VMs (90 s) and starts deleting at ``T0``; times below are from ``T0``.
 """

@@ -1,6 +1,8 @@
-"""DESIGN §5-7 conformance, wire-level rules: ids, visibility, features, records, URLs.
+"""Emulation model conformance, wire-level rules: ids, visibility, features, records, URLs.
 
-Every test names the DESIGN statement it proves and goes through the public surface only
+The model is docs/fake/emulation.md.
+
+Every test names the documented statement it proves and goes through the public surface only
 (``FakeCompute``, ``fake.handle`` with raw ARM JSON), on the virtual clock, with exact times.
 """
 

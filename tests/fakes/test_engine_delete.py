@@ -1,4 +1,4 @@
-"""Resilient delete (DESIGN §6) on the virtual clock, through the facade and backend."""
+"""Resilient delete (docs/fake/emulation.md) on the virtual clock, through facade and backend."""
 
 from __future__ import annotations
 

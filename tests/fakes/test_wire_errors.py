@@ -82,13 +82,13 @@ async def test_authentication(wire: Wire, auth: str | None) -> None:
 
 
 async def test_invalid_names(wire: Wire) -> None:
-    reply = await wire.put("a" * 81)
-    assert_arm_error(reply, 400, "InvalidResourceName", "vmScaleSetName")
+    reply = await wire.put("a" * 65)
+    assert_arm_error(reply, 400, "InvalidParameter", "vmScaleSetName")
     reply = await wire.send("GET", f"{S}/we%2Fb")
-    assert_arm_error(reply, 400, "InvalidResourceName", "vmScaleSetName")
+    assert_arm_error(reply, 400, "InvalidParameter", "vmScaleSetName")
     bad_rg = S.replace(f"/resourceGroups/{RG}/", "/resourceGroups/%00/")
     assert_arm_error(
-        await wire.send("GET", bad_rg), 400, "InvalidResourceName", "resourceGroupName"
+        await wire.send("GET", bad_rg), 400, "InvalidResourceGroup", "resourceGroupName"
     )
 
 

@@ -12,10 +12,10 @@ import pytest
 from fakevmss._errors import ArmException
 from fakevmss._wire._json import MAX_DEPTH, parse_json_object
 from fakevmss._wire._links import Origin, decode_skiptoken, encode_skiptoken, page_after
+from fakevmss._wire._names import check_name
 from fakevmss._wire._routes import resolve
 from fakevmss._wire._serialize import feature_json, operation_json, scale_set_json, vm_json
 from fakevmss._wire._validate import (
-    check_name,
     parse_bool_flag,
     validate_instance_ids,
     validate_scale_set_body,
@@ -78,19 +78,20 @@ def test_encoded_slash_stays_in_one_segment_and_fails_name_check() -> None:
     assert match.params["name"] == "we/b"
     with pytest.raises(ArmException) as info:
         check_name("vmScaleSetName", match.params["name"])
-    assert raises(info, 400, "InvalidResourceName").target == "vmScaleSetName"
+    assert raises(info, 400, "InvalidParameter").target == "vmScaleSetName"
 
 
-@pytest.mark.parametrize("bad", ["", ".", "..", "a\x00b", "x" * 81, "a?b", "50%"])
+@pytest.mark.parametrize("bad", ["", ".", "..", "a\x00b", "x" * 65, "a?b", "50%"])
 def test_bad_scale_set_names(bad: str) -> None:
     with pytest.raises(ArmException) as info:
         check_name("vmScaleSetName", bad)
-    raises(info, 400, "InvalidResourceName")
+    raises(info, 400, "InvalidParameter")
 
 
 def test_name_limits_differ_per_parameter() -> None:
     assert check_name("resourceGroupName", "r" * 90) == "r" * 90
-    assert check_name("vmScaleSetName", "s" * 80) == "s" * 80
+    assert check_name("vmScaleSetName", "s" * 64) == "s" * 64
+    assert check_name("instanceId", "i" * 256) == "i" * 256
 
 
 # Api-versions --------------------------------------------------------------------------------

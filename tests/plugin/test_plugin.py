@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest_plugins: list[str] = []  # the plugin must arrive through the pytest11 entry point
@@ -134,6 +136,36 @@ async def test_passes(fake_compute):
     assert "timeline:" in text
     section = text[text.index("seed: 4242") :]
     assert "1" in section and "deliberate" in text
+
+
+def test_failing_test_report_links_an_html_timeline(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+import pytest
+
+
+@pytest.mark.fake_compute(seed=7)
+def test_fails(fake_compute):
+    fake_compute.faults.fail_create("OSProvisioningTimeout", attempts=1)
+    fake_compute.create_scale_set("rg", "web", capacity=1)
+    fake_compute.clock.advance(1000)
+    assert False, "deliberate"
+
+
+def test_passes(fake_compute):
+    fake_compute.create_scale_set("rg", "quiet", capacity=1)
+"""
+    )
+    result = project.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1, passed=1)
+    (line,) = [x for x in result.stdout.lines if x.startswith("timeline html: ")]
+    path = Path(line.removeprefix("timeline html: "))
+    assert path.name == "timeline.html" and path.parent.name.startswith("fakevmss-test_fails")
+    page = path.read_text(encoding="utf-8")
+    assert "<svg" in page and "web_0" in page and "OSProvisioningTimeout" in page
+    assert "quiet" not in page
+    made = [p.name for p in path.parent.parent.glob("fakevmss-*") if not p.is_symlink()]
+    assert made == [path.parent.name]  # none for the passing test
 
 
 def test_safe_under_xdist(project: pytest.Pytester) -> None:

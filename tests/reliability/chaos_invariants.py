@@ -172,7 +172,7 @@ def check_no_duplicate_creates(
 
 
 def _may_retry_after(attempt: Attempt) -> bool:
-    """Whether an unsafe request may be sent again after ``attempt`` (DESIGN §3)."""
+    """Whether an unsafe request may be sent again after ``attempt`` (docs/client/retries.md)."""
     if attempt.outcome == "request_error":
         return True
     if attempt.outcome == "response":

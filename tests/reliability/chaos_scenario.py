@@ -126,7 +126,7 @@ class Scenario:
         self.capacity = capacity
 
     async def scale_in(self, by: int) -> None:
-        """Lower ``sku.capacity``; the highest instance ids go (DESIGN §6), then wait for them."""
+        """Lower ``sku.capacity``: the highest ids go (docs/fake/emulation.md); wait for them."""
         live = sorted(self.known_ids(), key=int)
         await self.scale_to(max(0, self.capacity - by))
         await self.wait_deleted(live[len(live) - by :] if by <= len(live) else live)

@@ -75,6 +75,17 @@ def body_of(request: HttpRequest) -> Any:
     return json.loads(request.body)
 
 
+def assert_sent(
+    request: HttpRequest, method: str, path: str, query: dict[str, list[str]], body: Any
+) -> None:
+    """``request`` is ``method path?query`` with the JSON ``body`` (None: no body at all)."""
+    assert split(request) == (method, path, query)
+    if body is None:
+        assert request.body in (None, b""), "a body was sent"
+    else:
+        assert body_of(request) == body
+
+
 def scripted_client(transport: ScriptedTransport, api_version: str = "2024-07-01") -> ComputeClient:
     """A client of subscription ``sub`` over ``transport``, on a fresh ``ManualClock``."""
     return ComputeClient(

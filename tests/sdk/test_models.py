@@ -222,7 +222,11 @@ def test_vm_read_only_fields_never_serialised() -> None:
             "etag": "e",
             "instanceId": "0",
             "location": "westus",
+            "sku": {"name": "Standard_D2s_v3", "tier": "Standard"},
+            "zones": ["1"],
+            "resources": [{"id": "ext"}],
             "properties": {
+                "modelDefinitionApplied": "VirtualMachineScaleSet",
                 "provisioningState": "Succeeded",
                 "latestModelApplied": True,
                 "vmId": "v",
@@ -241,13 +245,18 @@ def test_vm_read_only_fields_never_serialised() -> None:
         "time_created",
         "instance_view",
         "resilient_vm_deletion_status",
+        "model_definition_applied",
     }
+    # sku, zones and resources are read-only on a VM (the spec): a VM PUT never sends them
     assert VirtualMachineScaleSetVM.read_only_fields() == {
         "id",
         "name",
         "type",
         "etag",
         "instance_id",
+        "sku",
+        "zones",
+        "resources",
     }
 
 

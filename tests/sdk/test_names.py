@@ -4,7 +4,7 @@ import pytest
 from sdk_support import ScriptedTransport
 
 from aiovmss import ComputeClient, StaticTokenCredential
-from aiovmss._names import validate_name
+from aiovmss._names import validate_instance_ids, validate_name
 from aiovmss.errors import InvalidNameError
 
 BAD_NAMES = [
@@ -82,3 +82,35 @@ def test_subscription_id_is_checked(value: str) -> None:
 
 def _client_with_sub(sub: str) -> ComputeClient:
     return ComputeClient(StaticTokenCredential("t"), sub, transport=ScriptedTransport())
+
+
+# --- instance id lists: every argument that takes them goes through one function -----------
+
+
+@pytest.mark.parametrize("value", [["0"], ("0", "3"), ["web_0a1b2c3d"]])
+def test_instance_id_lists_pass_as_new_lists(value: list[str] | tuple[str, ...]) -> None:
+    ids = validate_instance_ids("instance_ids", value)
+    assert ids == list(value) and ids is not value
+
+
+@pytest.mark.parametrize("value", ["0", "0,3", b"03", 3, None, {"0"}, {"0": 1}, (i for i in "0")])
+def test_instance_ids_not_a_list_is_a_type_error(value: object) -> None:
+    with pytest.raises(TypeError, match="instance_ids must be a list of str"):
+        validate_instance_ids("instance_ids", value)
+
+
+@pytest.mark.parametrize("value", [[0], ["0", 3], [None], [b"0"]])
+def test_instance_ids_that_are_not_str_are_a_type_error(value: object) -> None:
+    with pytest.raises(TypeError, match="instance id must be a str"):
+        validate_instance_ids("instance_ids", value)
+
+
+def test_empty_instance_ids_are_a_value_error() -> None:
+    with pytest.raises(ValueError, match="instance_ids must not be empty"):
+        validate_instance_ids("instance_ids", [])
+
+
+@pytest.mark.parametrize("bad", BAD_NAMES)
+def test_each_instance_id_is_a_checked_name(bad: str) -> None:
+    with pytest.raises(InvalidNameError, match="instance id"):
+        validate_instance_ids("instance_ids", ["0", bad])

@@ -1,8 +1,9 @@
 """WireApp: one request in, one ARM response out.
 
 The pipeline, in order: body size (413), HTTP faults, authentication (401), routing (404/405),
-api-version (400), path names (400), JSON body (400), then the handler, which validates its
-fields and calls the backend; a ``garbage`` fault mangles the body of the answer afterwards.
+api-version (400), path names (400), JSON body (400), the body against the published schema of
+its api-version (400, ``_schema_check``), then the handler, which applies the service's own
+rules and calls the backend; a ``garbage`` fault mangles the body of the answer afterwards.
 Everything after the faults runs synchronously, so concurrent requests never interleave
 between reading and writing state. Every request is recorded.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from fakevmss._errors import (
     AUTHENTICATION_FAILED,
@@ -26,13 +28,14 @@ from fakevmss._wire._cache import BodyCache
 from fakevmss._wire._call import Call, Env, json_response
 from fakevmss._wire._json import parse_json_object
 from fakevmss._wire._links import Origin
+from fakevmss._wire._names import check_name
 from fakevmss._wire._request import Incoming, RequestIds, query_value
 from fakevmss._wire._routes import RouteMatch, resolve
+from fakevmss._wire._schema_check import BodyChecker
 from fakevmss._wire._types import BackendLike, ClockLike, FaultsLike, HttpFaultLike
-from fakevmss._wire._validate import check_name
 from fakevmss._wire._versions import resolve_api_version
 
-__all__ = ["WireApp"]
+__all__ = ["OPERATION_IDS", "WireApp"]
 
 Handler = Callable[[Env, Call], WireResponse]
 
@@ -50,6 +53,20 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("operation", "GET"): _operations.get_operation,
     ("feature", "GET"): _operations.get_feature,
     ("register_feature", "POST"): _operations.register_feature,
+}
+
+#: The published operation each route serves: its body and responses are that operation's.
+OPERATION_IDS: dict[tuple[str, str], str] = {
+    ("list_scale_sets", "GET"): "VirtualMachineScaleSets_List",
+    ("list_all_scale_sets", "GET"): "VirtualMachineScaleSets_ListAll",
+    ("scale_set", "GET"): "VirtualMachineScaleSets_Get",
+    ("scale_set", "PUT"): "VirtualMachineScaleSets_CreateOrUpdate",
+    ("scale_set", "PATCH"): "VirtualMachineScaleSets_Update",
+    ("scale_set", "DELETE"): "VirtualMachineScaleSets_Delete",
+    ("delete_instances", "POST"): "VirtualMachineScaleSets_DeleteInstances",
+    ("list_vms", "GET"): "VirtualMachineScaleSetVMs_List",
+    ("vm", "GET"): "VirtualMachineScaleSetVMs_Get",
+    ("vm", "DELETE"): "VirtualMachineScaleSetVMs_Delete",
 }
 
 #: Routes whose request must carry a JSON object body.
@@ -112,6 +129,7 @@ class WireApp:
         max_body_bytes: larger bodies answer 413.
         lro_retry_after: virtual seconds of ``Retry-After`` on operation responses.
         lock: held while a request reads or writes state (shared with the engine's timers).
+        strict_bodies: refuse members the api-version's schema lacks (False keeps them).
     """
 
     def __init__(
@@ -128,6 +146,7 @@ class WireApp:
         max_body_bytes: int = 4 * 1024 * 1024,
         lro_retry_after: float = 10.0,
         lock: threading.RLock | None = None,
+        strict_bodies: bool = True,
     ) -> None:
         self.backend = backend
         self.clock = clock
@@ -142,6 +161,8 @@ class WireApp:
         self.lock = lock if lock is not None else threading.RLock()
         #: Serialised bodies of GET VM, reused until what they show changes.
         self.bodies = BodyCache()
+        self.strict_bodies = strict_bodies
+        self.body_checker = BodyChecker(strict=strict_bodies)
         self._ids = RequestIds()
         self._routes: dict[tuple[str, str], tuple[RouteMatch, dict[str, str]]] = {}
         # Everything a handler needs is fixed for the app's life (the clock's speed included).
@@ -244,10 +265,26 @@ class WireApp:
         if checked is None:
             checked = {k: check_name(PARAM_NAMES[k], v) for k, v in match.params.items()}
             self._remember_route(method, incoming.path, match, checked)
-        body = parse_json_object(request.body) if (match.name, method) in BODY_ROUTES else None
+        body = None
+        if (match.name, method) in BODY_ROUTES:
+            body = self._checked_body(request.body, match, method, version, raw_version)
         origin = Origin.of(request.url, raw_version or version)
         query = incoming.query
         return Call(request, method, incoming.path, query, dict(checked), version, origin, body)
+
+    def _checked_body(
+        self, raw: bytes, match: RouteMatch, method: str, version: str, asked: str | None
+    ) -> dict[str, Any]:
+        """The request body, parsed and checked against the schema of ``version``.
+
+        The one place bodies are checked: the route names its published operation, whose body
+        definition the checker uses. A request served leniently as an older api-version keeps
+        the members that version lacks (its client may send a newer version's members).
+        """
+        body = parse_json_object(raw)
+        strict = self.strict_bodies and asked == version
+        operation_id = OPERATION_IDS[(match.name, method)]
+        return self.body_checker.check(operation_id, version, body, raw, strict=strict)
 
     def _remember_route(
         self, method: str, path: str, match: RouteMatch, params: dict[str, str]

@@ -13,7 +13,14 @@ from fakevmss._wire._links import Origin
 from fakevmss._wire._types import BackendLike, ClockLike, OperationLike
 from fakevmss._wire._versions import has_resiliency_view
 
-__all__ = ["Call", "Env", "json_response", "parse_expand", "raw_json_response"]
+__all__ = [
+    "Call",
+    "Env",
+    "etag_headers",
+    "json_response",
+    "parse_expand",
+    "raw_json_response",
+]
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -51,6 +58,15 @@ def json_response(
     if body is None:
         return WireResponse(status, dict(headers or {}), b"")
     return raw_json_response(status, dump_json(body), headers)
+
+
+def etag_headers(body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, str]:
+    """``headers`` plus an ``ETag`` header when ``body`` carries an ``etag`` (as ARM sends)."""
+    out = dict(headers) if headers else {}
+    etag = body.get("etag")
+    if isinstance(etag, str):
+        out["ETag"] = etag
+    return out
 
 
 def raw_json_response(

@@ -18,7 +18,7 @@ from typing import Any
 
 from fakevmss._errors import OPERATION_FAILED, ArmException
 from fakevmss._http import WireResponse
-from fakevmss._wire._call import Call, Env, json_response
+from fakevmss._wire._call import Call, Env, etag_headers, json_response
 from fakevmss._wire._routes import resolve
 from fakevmss._wire._serialize import feature_json, operation_json, scale_set_json
 from fakevmss._wire._types import OperationLike
@@ -52,7 +52,8 @@ def _final_result(env: Env, call: Call, operation: OperationLike) -> WireRespons
     target = resolve("GET", operation.resource_id)
     params = target.params
     scale_set = env.backend.get_scale_set(params["sub"], params["rg"], params["name"])
-    return json_response(200, scale_set_json(scale_set, env.clock, etag=has_etag(call.version)))
+    body = scale_set_json(scale_set, env.clock, etag=has_etag(call.version))
+    return json_response(200, body, etag_headers(body))
 
 
 def get_operation(env: Env, call: Call) -> WireResponse:

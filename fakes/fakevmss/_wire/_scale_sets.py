@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from fakevmss._http import WireResponse
-from fakevmss._wire._call import EXPAND_SCALE_SET, Call, Env, json_response, parse_expand
+from fakevmss._wire._call import (
+    EXPAND_SCALE_SET,
+    Call,
+    Env,
+    etag_headers,
+    json_response,
+    parse_expand,
+)
 from fakevmss._wire._links import decode_skiptoken, encode_skiptoken, page_after
 from fakevmss._wire._serialize import scale_set_json
 from fakevmss._wire._types import ScaleSetLike
@@ -44,9 +51,8 @@ def create_or_update(env: Env, call: Call) -> WireResponse:
         if_none_match=_precondition(call, "If-None-Match"),
     )
     body = scale_set_json(scale_set, env.clock, etag=has_etag(call.version))
-    return json_response(
-        201 if created else 200, body, env.lro_headers(call, operation, location=False)
-    )
+    headers = etag_headers(body, env.lro_headers(call, operation, location=False))
+    return json_response(201 if created else 200, body, headers)
 
 
 def update(env: Env, call: Call) -> WireResponse:
@@ -54,10 +60,15 @@ def update(env: Env, call: Call) -> WireResponse:
     assert call.body is not None
     patch = validate_scale_set_body(call.body, put=False)
     scale_set, operation = env.backend.patch_scale_set(
-        *_key(call), patch, if_match=_precondition(call, "If-Match")
+        *_key(call),
+        patch,
+        if_match=_precondition(call, "If-Match"),
+        if_none_match=_precondition(call, "If-None-Match"),
     )
     body = scale_set_json(scale_set, env.clock, etag=has_etag(call.version))
-    return json_response(200, body, env.lro_headers(call, operation, location=True))
+    return json_response(
+        200, body, etag_headers(body, env.lro_headers(call, operation, location=True))
+    )
 
 
 def get_scale_set(env: Env, call: Call) -> WireResponse:
@@ -67,7 +78,7 @@ def get_scale_set(env: Env, call: Call) -> WireResponse:
     body = scale_set_json(
         scale_set, env.clock, etag=has_etag(call.version), user_data="userdata" in expand
     )
-    return json_response(200, body)
+    return json_response(200, body, etag_headers(body))
 
 
 def _sort_key(scale_set: ScaleSetLike) -> tuple[str, str]:

@@ -1,7 +1,8 @@
 """State objects to ARM JSON, shaped like the REST spec's examples.
 
-Secrets the real service never returns (``adminPassword``, ``customData``) are dropped here;
-``userData`` appears only when asked for with ``$expand=userData``.
+Secrets the real service never returns (``SECRET_PATHS``: ``adminPassword``, ``customData``,
+extensions' ``protectedSettings``) are dropped here; ``userData`` appears only when asked for
+with ``$expand=userData``.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from fakevmss._wire._types import (
 
 __all__ = [
     "SCALE_SET_TYPE",
+    "SECRET_PATHS",
     "VM_TYPE",
     "VMBodies",
     "feature_json",
     "iso_time",
     "json_copy",
     "operation_json",
+    "quoted_etag",
     "scale_set_id",
     "scale_set_json",
     "vm_body_key",
@@ -35,7 +38,15 @@ __all__ = [
 SCALE_SET_TYPE = "Microsoft.Compute/virtualMachineScaleSets"
 VM_TYPE = "Microsoft.Compute/virtualMachineScaleSets/virtualMachines"
 FEATURE_TYPE = "Microsoft.Features/providers/features"
-_SECRETS = ("adminPassword", "customData")
+#: Where a scale set body holds members the service never returns (``*``: every item of an
+#: array), under ``properties.virtualMachineProfile``. The schema's ``secret`` flags say the
+#: same (a test keeps the two equal); spelled out here so serialising loads no schema.
+SECRET_PATHS: tuple[tuple[str, ...], ...] = (
+    ("osProfile", "adminPassword"),
+    ("osProfile", "customData"),
+    ("extensionProfile", "extensions", "*", "properties", "protectedSettings"),
+    ("securityPostureReference", "excludeExtensions", "*", "properties", "protectedSettings"),
+)
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
@@ -68,8 +79,22 @@ def json_copy(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def _quoted_etag(etag: int) -> str:
+def quoted_etag(etag: int) -> str:
+    """An etag counter as ARM shows it, in the body's ``etag`` and the ``ETag`` header."""
     return f'"{etag}"'
+
+
+def _strip(value: Any, path: tuple[str, ...]) -> None:
+    """Remove the member at ``path`` from ``value`` in place (``*`` walks every array item)."""
+    step, rest = path[0], path[1:]
+    if step == "*":
+        for item in value if isinstance(value, list) else ():
+            _strip(item, rest)
+    elif isinstance(value, dict):
+        if not rest:
+            value.pop(step, None)
+        elif step in value:
+            _strip(value[step], rest)
 
 
 def _scrub_profile(profile: Any, *, user_data: bool) -> None:
@@ -78,10 +103,8 @@ def _scrub_profile(profile: Any, *, user_data: bool) -> None:
         return
     if not user_data:
         profile.pop("userData", None)
-    os_profile = profile.get("osProfile")
-    if isinstance(os_profile, dict):
-        for secret in _SECRETS:
-            os_profile.pop(secret, None)
+    for path in SECRET_PATHS:
+        _strip(profile, path)
 
 
 def scale_set_json(
@@ -103,7 +126,7 @@ def scale_set_json(
     }
     body.update(spec)
     if etag:
-        body["etag"] = _quoted_etag(scale_set.etag)
+        body["etag"] = quoted_etag(scale_set.etag)
     body["properties"] = properties
     return body
 
@@ -243,7 +266,7 @@ class VMBodies:
         if self._tags is not None:
             body["tags"] = self._tags
         if self._etag:
-            body["etag"] = _quoted_etag(vm.etag)
+            body["etag"] = quoted_etag(vm.etag)
         body["properties"] = self._properties(vm, vm_id)
         return body
 

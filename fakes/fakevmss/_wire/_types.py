@@ -279,7 +279,15 @@ class BackendLike(Protocol):
         ...
 
     def patch_scale_set(
-        self, sub: str, rg: str, name: str, patch: dict[str, Any], /, *, if_match: str | None = None
+        self,
+        sub: str,
+        rg: str,
+        name: str,
+        patch: dict[str, Any],
+        /,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
     ) -> tuple[ScaleSetLike, OperationLike]:
         """Deep-merge ``patch`` into a scale set."""
         ...

@@ -21,7 +21,7 @@ __all__ = [
     "resolve_api_version",
 ]
 
-#: The first api-version that shows ``resilientVMDeletionStatus`` and etags (DESIGN §4).
+#: The first api-version showing ``resilientVMDeletionStatus`` and etags (docs/fake/emulation.md).
 RESILIENCY_VIEW_VERSION = "2024-07-01"
 
 _WELL_FORMED = re.compile(r"(\d{4}-\d{2}-\d{2})(-preview)?")

@@ -17,7 +17,7 @@ from fakevmss._wire._call import (
 )
 from fakevmss._wire._json import dump_json
 from fakevmss._wire._links import decode_skiptoken, encode_skiptoken, page_after
-from fakevmss._wire._serialize import VMBodies, vm_body_key, vm_json
+from fakevmss._wire._serialize import VMBodies, quoted_etag, vm_body_key, vm_json
 from fakevmss._wire._types import VMLike
 from fakevmss._wire._validate import parse_bool_flag
 from fakevmss._wire._versions import has_etag, has_resiliency_view
@@ -76,7 +76,8 @@ def get_vm(env: Env, call: Call) -> WireResponse:
         return dump_json(body)
 
     key = (etag, expand, vm_body_key(scale_set, vm))
-    return raw_json_response(200, env.bodies.get(vm, key, build))
+    headers = {"ETag": quoted_etag(vm.etag)} if etag else None
+    return raw_json_response(200, env.bodies.get(vm, key, build), headers)
 
 
 def delete_vm(env: Env, call: Call) -> WireResponse:

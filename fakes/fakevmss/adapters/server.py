@@ -22,6 +22,8 @@ client mistake):
 - ``GET /_fake/clock``; ``POST /_fake/clock/advance`` ``{"seconds": n}`` (a ``VirtualClock``
   only; otherwise 409).
 - ``GET /_fake/state`` (``fake.snapshot()``); ``GET /_fake/requests`` (the request records).
+- ``GET /_fake/ui``: a live page of the fleet, its timelines and the request log, and its
+  JSON ``GET /_fake/ui/data`` (routes in ``_ui_routes``).
 
 State lives in memory only: a killed and restarted server starts empty.
 """
@@ -59,6 +61,7 @@ from fakevmss.adapters._guards import (
     refusal,
     served_authority,
 )
+from fakevmss.adapters._ui_routes import add_ui_routes
 
 if TYPE_CHECKING:
     from fakevmss._fake import FakeCompute
@@ -321,5 +324,6 @@ def aiohttp_app(
         middlewares=[_guard(allowed)],
         handler_args={"logger": SERVER_LOGGER},
     )
+    add_ui_routes(app, fake)
     app.router.add_route("*", "/{tail:.*}", forward)
     return app

@@ -3,7 +3,7 @@
 A delete LRO can end long before the VM is gone: Resilient delete retries on its own schedule
 (up to 156 minutes), and meanwhile the VM's ``provisioningState`` flaps between ``Deleting``,
 ``Failed`` and ``Running``. These waiters judge by ``resilientVMDeletionStatus`` instead
-(DESIGN §8): a 404 is ``Deleted``; status ``Failed`` (or ``Failed`` while ``Disabled``) is
+(docs/waiters.md): a 404 is ``Deleted``; status ``Failed`` (or ``Failed`` while ``Disabled``) is
 ``Failed``; anything else keeps them polling.
 """
 

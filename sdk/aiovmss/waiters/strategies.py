@@ -1,7 +1,8 @@
 """Tenacity building blocks for waiting on Resilient create and delete, driven by a clock.
 
 Every strategy here is a small callable class that combines with tenacity's own (``|`` and ``&``
-for stops and retries, ``+`` for waits); the lower-case factories are the names DESIGN §8 uses.
+for stops and retries, ``+`` for waits); the lower-case factories are the public names
+(see docs/waiters.md).
 All time comes from the ``clock`` you pass (``client.clock``), never from ``time.monotonic``, so a
 virtual clock makes hours of waiting instant::
 
@@ -65,9 +66,9 @@ _DELETE_ATTEMPT = 60.0
 class ResilientDeleteWindow:
     """The Resilient delete schedule: the user's attempt, then forced retries after these delays.
 
-    Defaults follow DESIGN §6: retries due 0, 10, 20, 40 and 80 minutes after the previous
-    attempt failed, each attempt taking 60 s, so a VM whose every attempt fails is given up on
-    156 minutes after the delete request: the :attr:`horizon`.
+    Defaults follow the emulation model (docs/fake/emulation.md): retries due 0, 10, 20, 40 and
+    80 minutes after the previous attempt failed, each attempt taking 60 s, so a VM whose every
+    attempt fails is given up on 156 minutes after the delete request: the :attr:`horizon`.
     """
 
     retry_delays: tuple[float, ...] = _DELETE_RETRY_DELAYS
@@ -242,7 +243,7 @@ def is_transient_poll_error(error: BaseException) -> bool:
 
 
 class RetryIfDeletionInProgress(retry_base):
-    """Retry while a VM's deletion has not settled (DESIGN §8), whatever its state flaps to.
+    """Retry while a VM's deletion has not settled (docs/waiters.md), whatever its state flaps to.
 
     The outcome may be a waiter observation (its ``verdict`` decides), a VM model or dict from
     ``scale_set_vms.get(..., expand="resiliencyView")``, or an error: a 404 stops (deleted),
