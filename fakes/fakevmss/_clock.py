@@ -4,7 +4,7 @@ This is the only module of the fake that reads real time (``RealClock``); everyt
 a clock. Both clocks keep ONE heap of timers (:mod:`fakevmss._timers`): engine events
 (``call_at``/``call_later``) and sleepers (``await sleep``), fired in ``(time, sequence)`` order.
 Both may be shared by several threads, each running its own event loop
-(docs/fake/http-safety.md, "One fake, several threads").
+(docs/fake/http.md, "One fake, several threads").
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ INVALID_RESOURCE_GROUP = "InvalidResourceGroup"
 INVALID_SUBSCRIPTION_ID = "InvalidSubscriptionId"
 INVALID_RESOURCE_TYPE = "InvalidResourceType"
 INTERNAL_SERVER_ERROR = "InternalServerError"
-# The served fake's own refusals (docs/fake/http-safety.md).
+# The served fake's own refusals (docs/fake/http.md).
 HOST_NOT_ALLOWED = "HostNotAllowed"
 INVALID_HOST_HEADER = "InvalidHostHeader"
 CROSS_ORIGIN_REFUSED = "CrossOriginRequestRefused"

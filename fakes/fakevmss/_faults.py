@@ -78,7 +78,7 @@ class HttpFault:
         """Whether this fault applies to a request (method case-insensitive; path substring).
 
         A ``re.Pattern`` path is the caller's own code and runs Python's backtracking ``re``;
-        a pattern sent over HTTP is a linear-time ``PathPattern`` (docs/fake/http-safety.md).
+        a pattern sent over HTTP is a linear-time ``PathPattern`` (docs/fake/http.md).
         """
         if self.method is not None and self.method.upper() != method.upper():
             return False

@@ -2,7 +2,7 @@ r"""PathPattern: a regular-expression subset matched in linear time, for pattern
 
 Python's ``re`` backtracks, so a pattern such as ``(a+)+$`` takes exponential time on a long
 path, and a fault pattern is tried against every request path on the server's event loop. A
-``path_regex`` that arrives over HTTP is compiled here instead (docs/fake/http-safety.md):
+``path_regex`` that arrives over HTTP is compiled here instead (docs/fake/http.md):
 
 - The supported subset: literal characters and ``\``-escaped punctuation; ``.``; classes
   ``[a-z0-9_]`` and ``[^...]``; ``\d \w \s \D \W \S``; groups ``(...)`` and ``(?:...)``;
@@ -16,8 +16,9 @@ path, and a fault pattern is tried against every request path on the server's ev
   counted repetitions are expanded.
 
 How: a Glushkov automaton (one state per character position, no empty transitions) run as a
-bit-parallel NFA. Each step ORs one precomputed table entry per 8 positions, so a search costs
-exactly ``len(path) * steps_per_char`` table look-ups, whatever the pattern and the path.
+bit-parallel NFA. Each step ORs one precomputed table entry per 8 states, so a search costs at
+most ``len(path) * steps_per_char`` table look-ups (8 per character at most), whatever the
+pattern and the path; steps already taken are remembered, as a lazy DFA does, up to a bound.
 """
 
 from __future__ import annotations
@@ -29,12 +30,16 @@ __all__ = ["MAX_PATTERN_LENGTH", "MAX_POSITIONS", "PathPattern", "PatternError"]
 
 #: Longest pattern accepted, in characters.
 MAX_PATTERN_LENGTH = 256
-#: Most character positions (automaton states) a pattern may expand to.
-MAX_POSITIONS = 128
+#: Most character positions a pattern may expand to (with the start state, 64 automaton
+#: states: 8 tables of 8, so at most 8 look-ups per character of a path).
+MAX_POSITIONS = 63
 #: Positions per precomputed follow table (a table has 2**_CHUNK entries).
 _CHUNK = 8
 #: Distinct characters whose position masks a pattern remembers.
 _MASKS_KEPT = 1024
+#: Steps (state, character) a pattern remembers, as a lazy DFA does; past it, steps are
+#: computed each time (still bounded: one look-up per table).
+_STEPS_KEPT = 4096
 
 Predicate = Callable[[str], bool]
 
@@ -313,24 +318,32 @@ class PathPattern:
         PatternError: the pattern is outside the subset, or too long or too large.
     """
 
-    __slots__ = ("_accept", "_end", "_first", "_masks", "_nullable", "_start", "_tables",
-                 "_tests", "pattern")  # fmt: skip
+    __slots__ = ("_accept", "_end", "_initial", "_masks", "_nullable", "_seen", "_steps",
+                 "_tables", "_tests", "pattern")  # fmt: skip
 
     def __init__(self, pattern: str) -> None:
         if len(pattern) > MAX_PATTERN_LENGTH:
             raise PatternError(f"the pattern is longer than {MAX_PATTERN_LENGTH} characters")
         self.pattern = pattern
-        body, self._start, self._end = _anchors(pattern)
+        body, start, self._end = _anchors(pattern)
         parser = _Parser(body)
         tree = parser.alternation()
         if parser.at < len(body):
             raise parser.fail("a ')' without its '('")
-        if (self._start or self._end) and isinstance(tree, _Node) and tree.kind == "alt":
+        if (start or self._end) and isinstance(tree, _Node) and tree.kind == "alt":
             raise PatternError(f"'^' or '$' with a top-level '|' in {pattern!r}: write ^(?:a|b)$")
         if _size(tree) > MAX_POSITIONS:
             raise PatternError(f"{pattern!r} has more than {MAX_POSITIONS} character positions")
         automaton = _Automaton()
-        self._nullable, self._first, self._accept = automaton.build(tree)
+        self._nullable, first, accept = automaton.build(tree)
+        # One more state, the start: it leads to the first positions, accepts when the pattern
+        # matches the empty string, accepts any character, and (without '^') stays active, so
+        # a match may begin anywhere.
+        begin = 1 << len(automaton.tests)
+        automaton.follow.append(first | (0 if start else begin))
+        automaton.tests.append(_any)
+        self._initial = begin
+        self._accept = accept | (begin if self._nullable else 0)
         self._tables = _follow_tables(automaton.follow)
         # Positions that share a test (a repeated atom) are tested once per character.
         tests: dict[Predicate, int] = {}
@@ -338,46 +351,62 @@ class PathPattern:
             tests[test] = tests.get(test, 0) | (1 << position)
         self._tests = list(tests.items())
         self._masks: dict[str, int] = {}
+        # state -> character -> next state, as a lazily built DFA would keep (bounded).
+        self._steps: dict[int, dict[str, int]] = {}
+        self._seen = 0
 
     @property
     def steps_per_char(self) -> int:
-        """Table look-ups per character of a searched path (at most MAX_POSITIONS / 8)."""
+        """Table look-ups a character of a searched path costs at most (8 at most)."""
         return len(self._tables)
 
     def _mask(self, char: str) -> int:
-        """The positions whose character test accepts ``char`` (remembered, boundedly)."""
-        mask = 0
-        for test, positions in self._tests:
-            if test(char):
-                mask |= positions
-        if len(self._masks) < _MASKS_KEPT:  # a path may hold many distinct characters
-            self._masks[char] = mask
+        """The states whose character test accepts ``char`` (remembered, boundedly)."""
+        mask = self._masks.get(char)
+        if mask is None:
+            mask = 0
+            for test, positions in self._tests:
+                if test(char):
+                    mask |= positions
+            if len(self._masks) < _MASKS_KEPT:  # a path may hold many distinct characters
+                self._masks[char] = mask
         return mask
+
+    def _step(self, active: int, char: str) -> int:
+        """The states after ``char``: one look-up per table, then remembered (boundedly)."""
+        reach, shift = 0, 0
+        for table in self._tables:
+            reach |= table[(active >> shift) & 0xFF]
+            shift += _CHUNK
+        after = reach & self._mask(char)
+        if self._seen < _STEPS_KEPT:
+            self._steps.setdefault(active, {})[char] = after
+            self._seen += 1
+        return after
 
     def search(self, path: str) -> bool:
         """Whether the pattern matches anywhere in ``path`` (case-insensitive), in linear time.
 
-        ``active`` holds the positions a match in progress has just consumed; every character
-        costs one look-up per table, whatever the pattern and the path.
+        ``active`` holds the states a match in progress is in. A character costs one dict
+        look-up when this step was taken before, else ``steps_per_char`` table look-ups.
         """
         if self._nullable and not self._end:
             return True  # the empty match at the start
-        text, masks = path.lower(), self._masks
-        active, restart = 0, self._first
-        for char in text:
-            reach, shift = restart, 0
-            for table in self._tables:
-                reach |= table[(active >> shift) & 0xFF]
-                shift += _CHUNK
-            mask = masks.get(char)
-            active = reach & (self._mask(char) if mask is None else mask)
-            if self._start:  # a match may only begin at the first character
-                restart = 0
-                if not active:
-                    return False
-            if active & self._accept and not self._end:
+        steps, accept, end = self._steps, self._accept, self._end
+        active = self._initial
+        for char in path.lower():
+            known = steps.get(active)
+            after = None if known is None else known.get(char)
+            active = self._step(active, char) if after is None else after
+            if not active:  # anchored at '^' and already off the pattern
+                return False
+            if active & accept and not end:
                 return True
-        return bool(active & self._accept) or (self._nullable and not (self._start and text))
+        return bool(active & accept)
 
     def __repr__(self) -> str:
         return f"PathPattern({self.pattern!r})"
+
+
+def _any(char: str) -> bool:
+    return True

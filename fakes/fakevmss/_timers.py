@@ -2,7 +2,7 @@
 
 One heap holds engine events (``call_at``/``call_later``) and sleepers (``await sleep``), fired
 in ``(time, sequence)`` order. One clock may serve several threads at once
-(docs/fake/http-safety.md, "One fake, several threads"), so:
+(docs/fake/http.md, "One fake, several threads"), so:
 
 - ``_lock`` guards the heap and the per-loop records. Callbacks never run under it, so a
   callback may schedule more timers, and a thread holding the fake's lock may schedule too.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from typing import Any
 
@@ -9,7 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fakevmss._pattern import MAX_PATTERN_LENGTH, MAX_POSITIONS, PathPattern, PatternError
+from fakevmss._pattern import (
+    _STEPS_KEPT,
+    MAX_PATTERN_LENGTH,
+    MAX_POSITIONS,
+    PathPattern,
+    PatternError,
+)
 
 ATOMS = ["a", "b", "B", "/", "x", r"\.", r"\/", ".", "[ab]", "[^a]", "[a-x]", "[/-]", r"\d",
          r"\w", r"\W", r"[\d.]"]  # fmt: skip
@@ -50,7 +57,9 @@ def test_matches_exactly_what_re_search_ignorecase_matches(pattern: str, text: s
     except PatternError:  # only when the expansion is too large
         assert len(pattern) > MAX_PATTERN_LENGTH or "{" in pattern
         return
-    assert compiled.search(text) == (re.search(pattern, text, re.IGNORECASE) is not None)
+    expected = re.search(pattern, text, re.IGNORECASE) is not None
+    assert compiled.search(text) == expected
+    assert compiled.search(text) == expected  # again, through the remembered steps
 
 
 @pytest.mark.parametrize(
@@ -123,21 +132,42 @@ class CountingTable(list[int]):
         return super().__getitem__(index)
 
 
-@pytest.mark.parametrize("pattern", ["(a+)+$", "(a|a)*b", "(a*)*(a*)*c$", "(.*a){12}$"])
-def test_search_costs_a_fixed_number_of_lookups_per_character(pattern: str) -> None:
-    """What makes these patterns catastrophic for re costs exactly n * steps_per_char here."""
+def counting(pattern: str) -> PathPattern:
     compiled = PathPattern(pattern)
     compiled._tables = [CountingTable(table) for table in compiled._tables]
+    CountingTable.lookups = 0
+    return compiled
+
+
+@pytest.mark.parametrize("pattern", ["(a+)+$", "(a|a)*b", "(a*)*(a*)*c$", "(.*a){12}$"])
+def test_search_costs_at_most_a_fixed_number_of_lookups_per_character(pattern: str) -> None:
+    """What makes these patterns catastrophic for re costs at most n * steps_per_char here."""
+    compiled = counting(pattern)
     for length in (1_000, 8_000):
         CountingTable.lookups = 0
         assert not compiled.search("a" * length + "!")
-        assert CountingTable.lookups == (length + 1) * compiled.steps_per_char
+        assert CountingTable.lookups <= (length + 1) * compiled.steps_per_char
+
+
+def test_a_path_that_visits_new_states_at_every_step_stays_bounded() -> None:
+    """'The 12th character from the end is an a': a DFA would need 2**13 states."""
+    pattern = "(a|b)*a(a|b){12}$"
+    compiled = counting(pattern)
+    rng = random.Random(4)
+    for _ in range(20):
+        path = "".join(rng.choice("ab") for _ in range(400))
+        before = CountingTable.lookups
+        assert compiled.search(path) == (re.search(pattern, path) is not None)
+        assert CountingTable.lookups - before <= len(path) * compiled.steps_per_char
+    assert compiled._seen <= _STEPS_KEPT
+    assert sum(len(row) for row in compiled._steps.values()) == compiled._seen
 
 
 def test_steps_per_char_is_bounded_for_the_largest_pattern() -> None:
     largest = PathPattern(f"[a-z]{{{MAX_POSITIONS}}}")
-    assert largest.steps_per_char == MAX_POSITIONS // 8
+    assert largest.steps_per_char == 8 == (MAX_POSITIONS + 1) // 8
     assert largest.search("x" * MAX_POSITIONS)
+    assert not largest.search("x" * (MAX_POSITIONS - 1))
 
 
 def test_non_ascii_characters_match_classes_and_dots() -> None:

@@ -4,7 +4,7 @@ A fault object is ``{"kind": ..., ...the keyword options of the Python API...}``
 is type-checked before any fake is touched, so a mistake is a 400 naming the option.
 ``path_regex`` stands for ``path=``: it is compiled as a linear-time :class:`PathPattern`
 (never Python's backtracking ``re``), because a pattern sent over HTTP is tried against every
-request path on the server's event loop (docs/fake/http-safety.md).
+request path on the server's event loop (docs/fake/http.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What the served fake refuses before any route runs, and why (docs/fake/http-safety.md).
+"""What the served fake refuses before any route runs, and why (docs/fake/http.md).
 
 Pure decisions over a few facts of a request; the server adapter's middleware gathers the
 facts and answers the refusal, so every route (the ARM surface, ``/_fake/*``, pages added

@@ -6,7 +6,7 @@ the URLs the fake emits point back at this server. An injected dropped connectio
 socket without an answer.
 
 Before any route runs, a middleware refuses what a web page could use to drive the fake
-(:mod:`fakevmss.adapters._guards`; docs/fake/http-safety.md): a ``Host`` that does not name
+(:mod:`fakevmss.adapters._guards`; docs/fake/http.md): a ``Host`` that does not name
 this server (421, DNS rebinding), a foreign ``Origin`` (403), and a ``/_fake/`` POST, PUT, PATCH
 or DELETE whose body is not ``application/json`` (415). A malformed HTTP request is logged as
 one line on the ``fakevmss.server`` logger, without a traceback.
