@@ -109,9 +109,10 @@ class VirtualClock(HeapClock):
     clock jumps to the earliest sleeper's deadline, firing every event due on the way, and wakes
     every sleeper due at that instant. So two tasks sleeping 30 s together advance time by 30 s.
     Real-time timers and I/O of the loop are ignored (a task waiting on a socket or a thread
-    does not hold the clock back), and no check is queued while nobody sleeps on the clock, so
-    an idle or abandoned clock never keeps the loop busy. Engine events alone never make the
-    clock jump: they run when a sleeper's jump or ``advance()`` passes them.
+    does not hold the clock back), and once nobody sleeps on the clock (after one check that
+    follows the last wake-up) no check is queued, so an idle or abandoned clock never keeps the
+    loop busy. Engine events alone never make the clock jump: they run when a sleeper's jump or
+    ``advance()`` passes them.
 
     Several loops (one per thread) may sleep on one clock: it then jumps only once every loop
     with a sleeper is idle, and a loop whose task was just woken holds it until that task has

@@ -16,30 +16,13 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from wire_support import SUB, scale_set_body
+from wire_support import SUB, Reply, scale_set_body
 
 from fakevmss import FakeCompute, VirtualClock
 
 VMSS = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets"
 API = "api-version=2024-07-01"
 EVIL = "http://evil.example"
-
-
-@dataclass
-class Reply:
-    """A raw HTTP answer."""
-
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    @property
-    def code(self) -> str:
-        return str(self.json["error"]["code"])
 
 
 @dataclass
@@ -220,7 +203,7 @@ async def test_http_11_without_host_is_400(served: Served) -> None:
     # aiohttp's own parser refuses it first on recent versions; the guard covers older ones.
     reply = await served.request("GET", "/_fake/state", host=None)
     assert reply.status == 400
-    assert b"Host" in reply.body
+    assert b"Host" in reply.raw
 
 
 async def test_http_10_without_host_gets_urls_with_the_bound_host_and_port(served: Served) -> None:

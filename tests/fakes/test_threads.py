@@ -177,21 +177,6 @@ def note_sleeping_threads(clock: VirtualClock | RealClock) -> list[int]:
     return threads
 
 
-def _scale_set(capacity: int) -> dict[str, Any]:
-    return {
-        "location": "westus",
-        "sku": {"name": "Standard_D2s_v3", "tier": "Standard", "capacity": capacity},
-        "properties": {
-            "orchestrationMode": "Uniform",
-            "upgradePolicy": {"mode": "Manual"},
-            "resiliencyPolicy": {
-                "resilientVMCreationPolicy": {"enabled": True},
-                "resilientVMDeletionPolicy": {"enabled": True},
-            },
-        },
-    }
-
-
 async def _create_delete_wait(fake: FakeCompute, index: int) -> tuple[int, list[str]]:
     """ROUNDS of: create a scale set (1-2 VMs), delete VM 0, wait for its deletion."""
     from aiovmss import ComputeClient, StaticTokenCredential
@@ -204,7 +189,7 @@ async def _create_delete_wait(fake: FakeCompute, index: int) -> tuple[int, list[
         for round_ in range(ROUNDS):
             name = f"w{index}r{round_}"
             poller = await client.scale_sets.begin_create_or_update(
-                "rg", name, _scale_set(1 + round_ % 2)
+                "rg", name, scale_set_body(1 + round_ % 2)
             )
             await poller.result()  # an LRO poller sleeping on the fake's clock
             await client.scale_set_vms.begin_delete("rg", name, "0")
