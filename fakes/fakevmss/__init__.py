@@ -6,6 +6,7 @@ from fakevmss._faults import FaultHandle, Faults, HttpFault
 from fakevmss._pattern import PathPattern
 from fakevmss._state import HistoryEvent, RoundEvent
 from fakevmss._timings import Timings
+from fakevmss._version import __version__
 
 __all__ = [
     "FakeCompute",
@@ -21,4 +22,5 @@ __all__ = [
     "Timings",
     "VMView",
     "VirtualClock",
+    "__version__",
 ]
