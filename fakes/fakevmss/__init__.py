@@ -3,6 +3,7 @@
 from fakevmss._clock import RealClock, TimerHandle, VirtualClock
 from fakevmss._fake import FakeCompute, ScaleSetView, VMView
 from fakevmss._faults import FaultHandle, Faults, HttpFault
+from fakevmss._pattern import PathPattern
 from fakevmss._state import HistoryEvent, RoundEvent
 from fakevmss._timings import Timings
 from fakevmss._version import __version__
@@ -13,6 +14,7 @@ __all__ = [
     "Faults",
     "HistoryEvent",
     "HttpFault",
+    "PathPattern",
     "RealClock",
     "RoundEvent",
     "ScaleSetView",
