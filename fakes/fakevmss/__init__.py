@@ -4,6 +4,7 @@ from fakevmss._clock import RealClock, TimerHandle, VirtualClock
 from fakevmss._fake import FakeCompute, ScaleSetView, VMView
 from fakevmss._faults import FaultHandle, Faults, HttpFault
 from fakevmss._limits import Limits, Policy, RequestLimiter, ThrottleEvent
+from fakevmss._pattern import PathPattern
 from fakevmss._state import HistoryEvent, RoundEvent
 from fakevmss._timings import Timings
 from fakevmss._version import __version__
@@ -15,6 +16,7 @@ __all__ = [
     "HistoryEvent",
     "HttpFault",
     "Limits",
+    "PathPattern",
     "Policy",
     "RealClock",
     "RequestLimiter",

@@ -32,6 +32,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _allowed_host(name: str) -> str:
+    from fakevmss.adapters._guards import parse_allowed_host
+
+    try:
+        parse_allowed_host(name)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return name
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m fakevmss`` argument parser."""
     parser = argparse.ArgumentParser(
@@ -46,6 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
     serve.add_argument("--port", type=int, default=0, help="port (0: any free port)")
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        type=_allowed_host,
+        metavar="NAME[:PORT]",
+        help="also accept this Host header (repeatable); by default only the bound address "
+        "(and localhost names on loopback) is accepted, against DNS rebinding",
+    )
     serve.add_argument(
         "--speed", type=float, default=60.0, help="virtual seconds per real second (default 60)"
     )
@@ -129,7 +148,8 @@ async def _serve(args: argparse.Namespace) -> int:
             add_fault(fake, spec)
         except ArmException as exc:
             raise ValueError(f"bad fault in {args.faults}: {exc}") from None
-    runner = web.AppRunner(fake.aiohttp_app(), access_log=None, handle_signals=False)
+    app = fake.aiohttp_app(allowed_hosts=args.allow_host)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

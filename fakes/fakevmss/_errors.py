@@ -7,8 +7,11 @@ from typing import Any
 __all__ = [
     "ALLOCATION_FAILED",
     "AUTHENTICATION_FAILED",
+    "CROSS_ORIGIN_REFUSED",
+    "HOST_NOT_ALLOWED",
     "INTERNAL_EXECUTION_ERROR",
     "INTERNAL_SERVER_ERROR",
+    "INVALID_HOST_HEADER",
     "INVALID_PARAMETER",
     "INVALID_REQUEST_CONTENT",
     "INVALID_RESOURCE_GROUP",
@@ -29,6 +32,7 @@ __all__ = [
     "SUBSCRIPTION_REQUESTS_THROTTLED",
     "THROTTLED_BY_COMPUTE",
     "TOO_MANY_REQUESTS",
+    "UNSUPPORTED_MEDIA_TYPE",
     "VM_START_TIMEOUT",
     "ArmException",
     "arm_error_body",
@@ -63,6 +67,11 @@ INVALID_RESOURCE_GROUP = "InvalidResourceGroup"
 INVALID_SUBSCRIPTION_ID = "InvalidSubscriptionId"
 INVALID_RESOURCE_TYPE = "InvalidResourceType"
 INTERNAL_SERVER_ERROR = "InternalServerError"
+# The served fake's own refusals (docs/fake/http.md).
+HOST_NOT_ALLOWED = "HostNotAllowed"
+INVALID_HOST_HEADER = "InvalidHostHeader"
+CROSS_ORIGIN_REFUSED = "CrossOriginRequestRefused"
+UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType"
 #: A failed operation whose own error carries no code (the fake always sets one).
 OPERATION_FAILED = "OperationFailed"
 
