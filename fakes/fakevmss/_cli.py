@@ -84,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep request body members the api-version's schema lacks (Azure refuses them)",
     )
+    serve.add_argument(
+        "--no-limits",
+        action="store_true",
+        help="never throttle (default: ARM's and the Compute provider's request limits apply)",
+    )
     serve.add_argument("--page-size", type=int, default=100, help="items per list page")
     serve.add_argument(
         "--faults", metavar="FILE.json", help="a JSON list of fault objects (as POST /_fake/faults)"
@@ -109,7 +114,7 @@ def _load_faults(path: str) -> list[Any]:
 
 
 def _make_fake(args: argparse.Namespace) -> FakeCompute:
-    from fakevmss import FakeCompute
+    from fakevmss import FakeCompute, Limits
     from fakevmss._clock import RealClock, VirtualClock
 
     if args.speed <= 0:
@@ -121,6 +126,7 @@ def _make_fake(args: argparse.Namespace) -> FakeCompute:
         page_size=args.page_size,
         lenient_api_versions=args.lenient_api_versions,
         strict_bodies=not args.lenient_bodies,
+        limits=None if args.no_limits else Limits(),
     )
 
 

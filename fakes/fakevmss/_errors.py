@@ -29,11 +29,14 @@ __all__ = [
     "RESOURCE_NOT_FOUND",
     "RETRIABLE_CREATE_CODES",
     "SUBSCRIPTION_NOT_REGISTERED_FOR_FEATURE",
+    "SUBSCRIPTION_REQUESTS_THROTTLED",
+    "THROTTLED_BY_COMPUTE",
     "TOO_MANY_REQUESTS",
     "UNSUPPORTED_MEDIA_TYPE",
     "VM_START_TIMEOUT",
     "ArmException",
     "arm_error_body",
+    "arm_throttled_message",
     "invalid_parameter",
     "not_found",
 ]
@@ -51,6 +54,14 @@ TOO_MANY_REQUESTS = "TooManyRequests"
 REQUEST_TOO_LARGE = "RequestEntityTooLarge"
 SUBSCRIPTION_NOT_REGISTERED_FOR_FEATURE = "SubscriptionNotRegisteredForFeature"
 METHOD_NOT_ALLOWED = "MethodNotAllowed"
+#: ARM's 429 when a subscription bucket is empty (docs/fake/limits.md).
+SUBSCRIPTION_REQUESTS_THROTTLED = "SubscriptionRequestsThrottled"
+#: The Compute provider's 429 message; its code is ``OperationNotAllowed`` with a
+#: ``TooManyRequests`` detail naming the policy.
+THROTTLED_BY_COMPUTE = (
+    "The server rejected the request because too many requests have been received for this "
+    "subscription."
+)
 INVALID_RESOURCE_NAME = "InvalidResourceName"
 INVALID_RESOURCE_GROUP = "InvalidResourceGroup"
 INVALID_SUBSCRIPTION_ID = "InvalidSubscriptionId"
@@ -119,6 +130,15 @@ def arm_error_body(
 def not_found(kind: str, name: str) -> ArmException:
     """404 ``ResourceNotFound`` for a resource of ``kind`` named ``name``."""
     return ArmException(404, RESOURCE_NOT_FOUND, f"The Resource '{kind}/{name}' was not found.")
+
+
+def arm_throttled_message(kind: str, actor: str, seconds: str) -> str:
+    """ARM's throttling message: ``kind`` ``read``/``write``/``delete``, ``actor`` whose bucket."""
+    return (
+        f"Number of '{kind}' requests for subscription {actor} exceeded. Please try again "
+        f"after '{seconds}' seconds after additional tokens are available. Refer to "
+        "https://aka.ms/arm-throttling for additional information."
+    )
 
 
 def invalid_parameter(target: str, message: str) -> ArmException:
