@@ -23,6 +23,7 @@ from fakevmss._matchers import (
     Matcher,
     ScaleSetIs,
 )
+from fakevmss._pattern import PathPattern
 
 __all__ = [
     "AttemptAtMost",
@@ -63,7 +64,7 @@ class HttpFault:
 
     kind: str
     method: str | None = None
-    path: str | re.Pattern[str] | None = None
+    path: str | re.Pattern[str] | PathPattern | None = None
     times: int | None = 1
     status: int = 500
     code: str = INTERNAL_SERVER_ERROR
@@ -74,14 +75,20 @@ class HttpFault:
     mode: str = "truncated"
 
     def matches(self, method: str, path: str) -> bool:
-        """Whether this fault applies to a request (method case-insensitive; path substring)."""
+        """Whether this fault applies to a request (method case-insensitive; path substring).
+
+        A ``re.Pattern`` path is the caller's own code and runs Python's backtracking ``re``;
+        a pattern sent over HTTP is a linear-time ``PathPattern`` (docs/fake/http.md).
+        """
         if self.method is not None and self.method.upper() != method.upper():
             return False
         if self.path is None:
             return True
-        if isinstance(self.path, re.Pattern):
-            return self.path.search(path) is not None
-        return self.path.lower() in path.lower()
+        if isinstance(self.path, str):
+            return self.path.lower() in path.lower()
+        if isinstance(self.path, PathPattern):
+            return self.path.search(path)
+        return self.path.search(path) is not None
 
 
 class FaultHandle:
@@ -236,7 +243,7 @@ class Faults:
     def _add_http(self, fault: HttpFault) -> FaultHandle:
         if fault.method is not None and not isinstance(fault.method, str):
             raise TypeError("method must be a string")
-        if fault.path is not None and not isinstance(fault.path, str | re.Pattern):
+        if fault.path is not None and not isinstance(fault.path, str | re.Pattern | PathPattern):
             raise TypeError("path must be a string or a compiled regular expression")
         fault.times = _check_times(fault.times)
         self._http.append(fault)
@@ -248,7 +255,7 @@ class Faults:
         code: str,
         *,
         method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
+        path: str | re.Pattern[str] | PathPattern | None = None,
         times: int | None = 1,
         message: str | None = None,
     ) -> FaultHandle:
@@ -267,7 +274,7 @@ class Faults:
         *,
         retry_after: float = 10.0,
         method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
+        path: str | re.Pattern[str] | PathPattern | None = None,
         times: int | None = 1,
     ) -> FaultHandle:
         """Answer matching requests 429 ``TooManyRequests`` with ``Retry-After``."""
@@ -288,7 +295,7 @@ class Faults:
         self,
         *,
         method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
+        path: str | re.Pattern[str] | PathPattern | None = None,
         times: int | None = 1,
         after_send: bool = False,
     ) -> FaultHandle:
@@ -302,7 +309,7 @@ class Faults:
         seconds: float,
         *,
         method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
+        path: str | re.Pattern[str] | PathPattern | None = None,
         times: int | None = 1,
     ) -> FaultHandle:
         """Delay matching responses by ``seconds`` of clock time."""
@@ -315,7 +322,7 @@ class Faults:
         mode: str = "truncated",
         status: int | None = None,
         method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
+        path: str | re.Pattern[str] | PathPattern | None = None,
         times: int | None = 1,
     ) -> FaultHandle:
         """Act on matching requests, then mangle the answer's body.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fakevmss._errors import (
     AUTHENTICATION_FAILED,
@@ -32,8 +32,12 @@ from fakevmss._wire._names import check_name
 from fakevmss._wire._request import Incoming, RequestIds, query_value
 from fakevmss._wire._routes import RouteMatch, resolve
 from fakevmss._wire._schema_check import BodyChecker
+from fakevmss._wire._throttle import throttled
 from fakevmss._wire._types import BackendLike, ClockLike, FaultsLike, HttpFaultLike
 from fakevmss._wire._versions import resolve_api_version
+
+if TYPE_CHECKING:
+    from fakevmss._limits import RequestLimiter
 
 __all__ = ["OPERATION_IDS", "WireApp"]
 
@@ -130,6 +134,7 @@ class WireApp:
         lro_retry_after: virtual seconds of ``Retry-After`` on operation responses.
         lock: held while a request reads or writes state (shared with the engine's timers).
         strict_bodies: refuse members the api-version's schema lacks (False keeps them).
+        limiter: the request limits (``None``: never throttled; see ``_throttle``).
     """
 
     def __init__(
@@ -147,6 +152,7 @@ class WireApp:
         lro_retry_after: float = 10.0,
         lock: threading.RLock | None = None,
         strict_bodies: bool = True,
+        limiter: RequestLimiter | None = None,
     ) -> None:
         self.backend = backend
         self.clock = clock
@@ -163,6 +169,7 @@ class WireApp:
         self.bodies = BodyCache()
         self.strict_bodies = strict_bodies
         self.body_checker = BodyChecker(strict=strict_bodies)
+        self.limiter = limiter
         self._ids = RequestIds()
         self._routes: dict[tuple[str, str], tuple[RouteMatch, dict[str, str]]] = {}
         # Everything a handler needs is fixed for the app's life (the clock's speed included).
@@ -202,7 +209,7 @@ class WireApp:
                 ArmException(413, REQUEST_TOO_LARGE, "The request body is too large.")
             )
         else:
-            response = self._fault_response(fault) or self._respond(incoming)
+            response = self._fault_response(fault) or self._limited(incoming)
             if fault is not None and fault.kind == "garbage":
                 response = _garble(response, fault)
         response = self._decorate(incoming, response)
@@ -229,6 +236,12 @@ class WireApp:
             message = fault.message or f"Injected fault: {fault.code}."
             return self._error(ArmException(fault.status, fault.code, message))
         return None
+
+    def _limited(self, incoming: Incoming) -> WireResponse:
+        """:meth:`_respond` under the request limits, when they are on (docs/fake/limits.md)."""
+        if self.limiter is None:
+            return self._respond(incoming)
+        return throttled(self.limiter, incoming, self._respond, self.retry_after_header, self.clock)
 
     def _respond(self, incoming: Incoming) -> WireResponse:
         """The answer, computed synchronously; any exception becomes an ARM error."""
