@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from waiters_stub import GONE, StubClient
 
+from aiovmss._rate_limits import RateLimits, Remaining
 from aiovmss.waiters import DeletionOutcome, NewInstances, Observation, wait_for_fleet_deleted
 from aiovmss.waiters._decisions import CreationTracker, DeletionTracker
 from aiovmss.waiters._fleet_checks import check_fleet, check_seconds, flexible_keys
@@ -18,7 +19,15 @@ from aiovmss.waiters._fleet_states import (
     gate,
     list_resource_group,
 )
-from aiovmss.waiters._pacing import ARM_READ_REFILL, ReadBudget, next_interval, read_budget
+from aiovmss.waiters._pacing import (
+    ARM_READ_REFILL,
+    ReadBudget,
+    gets_cheaper,
+    next_interval,
+    pages_guess,
+    policy_low,
+    read_budget,
+)
 
 
 def seen(state: str) -> Observation:
@@ -66,13 +75,38 @@ def test_next_interval_waits_for_the_remaining_budget_to_refill() -> None:
     assert next_interval(5.0, 10, ReadBudget(remaining=None, refill=math.inf)) == 5.0
 
 
+def client_with(limits: object, now: float = 100.0) -> SimpleNamespace:
+    return SimpleNamespace(rate_limits=limits, clock=SimpleNamespace(now=lambda: now))
+
+
 def test_read_budget_reads_what_the_client_knows() -> None:
-    assert read_budget(object()) == ReadBudget()
-    assert read_budget(SimpleNamespace(rate_limits=None)) == ReadBudget()
-    limits = SimpleNamespace(remaining_reads=lambda: 120)
-    assert read_budget(SimpleNamespace(rate_limits=limits)) == ReadBudget(120.0)
-    odd = SimpleNamespace(remaining_reads="many")
-    assert read_budget(SimpleNamespace(rate_limits=odd)) == ReadBudget()
+    assert read_budget(client_with(None)) == ReadBudget()
+    limits = RateLimits()
+    assert read_budget(client_with(limits)) == ReadBudget()
+    limits.subscription["reads"] = Remaining(120, 100.0)
+    limits.subscription["global-reads"] = Remaining(3000, 100.0)
+    assert read_budget(client_with(limits)) == ReadBudget(120.0)
+    assert read_budget(client_with(limits, now=102.0)) == ReadBudget(170.0)  # refilled since
+    limits.subscription["reads"] = Remaining("many", 100.0)  # type: ignore[arg-type]
+    assert read_budget(client_with(limits)) == ReadBudget(3000.0)
+
+
+def test_policy_low_reads_fresh_compute_policies_only() -> None:
+    limits = RateLimits()
+    assert not policy_low(client_with(limits), 40)
+    limits.resource["Microsoft.Compute/HighCostGetVMScaleSet30Min"] = Remaining(900, 0.0)
+    assert not policy_low(client_with(limits), 40)
+    limits.resource["Microsoft.Compute/HighCostGetVMScaleSet3Min"] = Remaining(12, 0.0)
+    assert policy_low(client_with(limits, now=100.0), 40)
+    assert not policy_low(client_with(limits, now=180.0), 40)  # its 3-min window has passed
+    limits.resource["Microsoft.Compute/NoWindowHere"] = Remaining(0, 170.0)
+    assert not policy_low(client_with(limits, now=180.0), 40)
+
+
+def test_gets_replace_a_list_when_they_cost_no_more() -> None:
+    assert gets_cheaper(3, 3) and gets_cheaper(1, 1)
+    assert not gets_cheaper(4, 3) and not gets_cheaper(0, 1)
+    assert [pages_guess(n) for n in (0, 1, 100, 101, 1000)] == [1, 1, 1, 2, 10]
 
 
 def test_check_fleet_keeps_keys_dedupes_ids_and_new_instances() -> None:
@@ -142,4 +176,5 @@ async def test_a_client_without_lean_listings_is_waited_on_with_its_list() -> No
         "1": DeletionOutcome.DELETED,
         "2": DeletionOutcome.NOT_FOUND,
     }
-    assert stub.calls.lists == [0.0, 30.0, 60.0, 90.0]
+    assert stub.calls.lists == [0.0, 30.0, 60.0]
+    assert [(t, iid) for t, iid, _ in stub.calls.gets] == [(90.0, "1")]  # one left: its GET

@@ -26,6 +26,7 @@ from aiovmss.waiters._observe import (
     record_round,
     scale_set_missing,
 )
+from aiovmss.waiters._pacing import gets_cheaper, pages_guess
 from aiovmss.waiters._polling import Round
 from aiovmss.waiters._results import CreationOutcome, CreationResult, Observation, Verdict
 
@@ -61,6 +62,7 @@ class CreationWatch:
         self.compact = fleet is not None
         self._pending: list[str] | None = None
         self.trackers = {iid: self._tracker(iid) for iid in instance_ids}
+        self.pages = pages_guess(len(self.trackers))  # of a listing, until one is read
         self.since, self.count = since, count
         self.concurrency, self.on_poll, self.use_list = concurrency, on_poll, use_list
         self.fleet = fleet
@@ -92,7 +94,7 @@ class CreationWatch:
     async def poll(self) -> Round:
         """Observe every pending VM once (finding new ones first) and judge it."""
         self.rounds += 1
-        observed = await (self._by_list() if self.use_list else self._by_get(self.pending()))
+        observed = await (self._by_list() if self._by_list_now() else self._by_get(self.pending()))
         if self.missing is not None:
             return Round(Verdict.FAILED)  # the caller raises it, outside the polling loop
         retry_after = await record_round(self.trackers, observed, self.on_poll)
@@ -100,12 +102,25 @@ class CreationWatch:
         verdict = Verdict.SUCCEEDED if self.complete() else Verdict.IN_PROGRESS
         return Round(verdict, retry_after)
 
+    def _by_list_now(self) -> bool:
+        """List this round, or GET each pending VM (fewer requests, for a fleet wait).
+
+        A wait that finds new VMs lists until it has found them all.
+        """
+        if not self.use_list:
+            return False
+        if self.fleet is None or (self.since is not None and not self._found_all()):
+            return True
+        return not gets_cheaper(len(self.pending()), self.pages)
+
+    def _found_all(self) -> bool:
+        return self.listed_once and self.count is not None and len(self.trackers) >= self.count
+
     async def _by_list(self) -> Observed:
         try:
             listed = await list_round(
-                self.client, self.rg, self.scale_set, lean=self.lean, limiter=self.limiter,
-                tally=self.tally,
-            )  # fmt: skip
+                self.client, self.rg, self.scale_set, lean=self.lean, share=self.fleet
+            )
         except ListRefusedError:
             if self.since is not None:
                 raise ValueError(
@@ -124,6 +139,7 @@ class CreationWatch:
             listed = Observation(self.client.clock.now(), http_status=404)
         if isinstance(listed, dict):
             self.listed_once = True
+            self.pages = pages_guess(len(listed))
             self._find_new(listed)
         return pick(listed, self.pending(), self.client.clock.now())
 

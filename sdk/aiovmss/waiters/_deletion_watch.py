@@ -31,6 +31,7 @@ from aiovmss.waiters._observe import (
     scale_set_missing,
     supports_resiliency_view,
 )
+from aiovmss.waiters._pacing import gets_cheaper, pages_guess
 from aiovmss.waiters._polling import Round, poll_until_settled, unsettled_reason
 from aiovmss.waiters._results import DeletionOutcome, DeletionResult, Observation, Verdict
 from aiovmss.waiters.strategies import RetryIfDeletionInProgress
@@ -74,6 +75,7 @@ class DeletionWatch:
         self.fleet = fleet
         self.lean = fleet is not None
         self._pending: list[str] | None = None
+        self.pages = pages_guess(len(self.trackers))  # of a listing, until one is read
         self.limiter: Limiter = None if fleet is None else fleet.limiter
         self.tally = None if fleet is None else fleet.tally
         self.scale_set_known = False
@@ -96,15 +98,26 @@ class DeletionWatch:
             self._pending = [iid for iid, tracker in self.trackers.items() if not tracker.settled]
         return self._pending
 
+    def pending_seen(self) -> bool:
+        """Whether every pending VM was seen already (a 404 of the scale set settles them)."""
+        return all(self.trackers[iid].seen for iid in self.pending())
+
     async def _record(self, observed: Observed) -> float | None:
         retry_after = await record_round(self.trackers, observed, self.on_poll)
         self._pending = None
         return retry_after
 
+    def _by_list_now(self, pending: list[str]) -> bool:
+        """List this round, or GET each pending VM (fewer requests, for a fleet wait)."""
+        if not self.use_list:
+            return False
+        return self.fleet is None or not gets_cheaper(len(pending), self.pages)
+
     async def poll(self) -> Round:
         """Observe every pending VM once and judge it."""
         pending = self.pending()
-        observed = await (self._by_list(pending) if self.use_list else self._by_get(pending))
+        by_list = self._by_list_now(pending)
+        observed = await (self._by_list(pending) if by_list else self._by_get(pending))
         retry_after = await self._record(observed)
         verdict = Verdict.IN_PROGRESS if self.pending() else Verdict.DELETED
         return Round(verdict, retry_after)
@@ -120,9 +133,8 @@ class DeletionWatch:
     async def _by_list(self, pending: list[str]) -> Observed:
         try:
             listed = await list_round(
-                self.client, self.rg, self.scale_set, lean=self.lean, limiter=self.limiter,
-                tally=self.tally,
-            )  # fmt: skip
+                self.client, self.rg, self.scale_set, lean=self.lean, share=self.fleet
+            )
         except ListRefusedError:
             logger.debug("list VMs refused for %s/%s: polling each VM", self.rg, self.scale_set)
             self.use_list = False
@@ -134,6 +146,7 @@ class DeletionWatch:
             return {iid: (gone, None) for iid in pending}
         if isinstance(listed, dict):
             self.scale_set_known = True  # the list answered
+            self.pages = pages_guess(len(listed))
         return pick(listed, pending, self.client.clock.now())
 
     async def _by_get(self, pending: list[str]) -> Observed:

@@ -27,6 +27,7 @@ __all__ = [
     "flexible_keys",
     "raise_fleet_created",
     "raise_fleet_deleted",
+    "seen_by_creation",
 ]
 
 
@@ -113,9 +114,36 @@ def check_fleet(fleet: object, *, ids_only: bool) -> dict[Key, Any]:
         if not ids_only and isinstance(value, NewInstances):
             checked[key] = value
             continue
+        if ids_only and isinstance(value, Mapping):
+            checked[key] = _created(f"fleet[{rg}/{name}]", value)
+            continue
         ids = validate_instance_ids(f"fleet[{rg}/{name}]", value, allow_empty=True)
         checked[key] = list(dict.fromkeys(ids))
     return checked
+
+
+def _created(kind: str, results: Mapping[Any, Any]) -> list[str]:
+    """The ids of ``{instance_id: CreationResult}`` (what ``wait_for_fleet_created`` returns).
+
+    Raises:
+        TypeError: a value that is not a ``CreationResult``, or an id that is not a str.
+    """
+    for iid, result in results.items():
+        if not isinstance(result, CreationResult):
+            raise TypeError(
+                f"{kind}[{iid!r}] must be a CreationResult (a mapping of instance ids to "
+                f"creation results), not {type(result).__name__}"
+            )
+    return validate_instance_ids(kind, list(results), allow_empty=True)
+
+
+def seen_by_creation(fleet: Mapping[Any, Any], key: Key) -> frozenset[str]:
+    """The VMs of ``fleet[key]`` that a creation wait saw settle (they existed)."""
+    value = fleet[key]
+    if not isinstance(value, Mapping):
+        return frozenset()
+    settled = (CreationOutcome.SUCCEEDED, CreationOutcome.FAILED)
+    return frozenset(iid for iid, result in value.items() if result.outcome in settled)
 
 
 def flexible_keys(modes: object, targets: Mapping[Key, Any]) -> frozenset[Key]:

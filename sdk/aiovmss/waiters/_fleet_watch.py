@@ -72,6 +72,9 @@ class FleetWatch:
         """Poll ``watch`` whose scale set answered 404 in the first step."""
         return watch.poll()  # type: ignore[no-any-return]
 
+    def on_state(self, watch: Any, observation: Observation) -> None:
+        """Note what the scale set's own state says of ``watch`` (nothing, by default)."""
+
     def pending(self) -> dict[Key, Any]:
         """The watches that still need rounds."""
         return {key: watch for key, watch in self.watches.items() if not self.done(watch)}
@@ -85,6 +88,8 @@ class FleetWatch:
         calls: list[Callable[[], Awaitable[Round]]] = []
         for key, watch in todo.items():
             observation = gates.get(key)
+            if observation is not None:
+                self.on_state(watch, observation)
             verdict = Gate.OPEN if observation is None else gate(observation, self.busy)
             if verdict is Gate.GONE and observation is not None:
                 calls.append(partial(self.on_gone, watch, observation))
@@ -123,12 +128,17 @@ class FleetDeletion(FleetWatch):
         return not watch.pending()
 
     def gated(self, watch: Any) -> bool:
-        """Only a scale set whose VMs were seen: before, a list must see them."""
-        return bool(watch.scale_set_known)
+        """Only a scale set whose pending VMs were all seen: before, a list must see them."""
+        return bool(watch.pending_seen())
 
     def on_gone(self, watch: Any, observation: Observation) -> Awaitable[Round]:
-        """The scale set was seen, and is gone: so is every VM still pending in it."""
+        """Every pending VM was seen, and the scale set is gone: so are they."""
         return watch.poll_gone(observation.error_code)  # type: ignore[no-any-return]
+
+    def on_state(self, watch: Any, observation: Observation) -> None:
+        """An answer of the scale set itself proves it exists."""
+        if observation.http_status == 200:
+            watch.scale_set_known = True
 
 
 class FleetCreation(FleetWatch):

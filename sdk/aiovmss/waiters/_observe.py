@@ -17,7 +17,7 @@ from aiovmss.errors import (
     ThrottledError,
 )
 from aiovmss.waiters._decisions import creation_failure, state_of
-from aiovmss.waiters._pacing import Tally
+from aiovmss.waiters._pacing import Tally, policy_low
 from aiovmss.waiters._results import Observation
 from aiovmss.waiters.strategies import is_transient_poll_error
 
@@ -50,6 +50,9 @@ OnPoll = Callable[[str, Observation], Awaitable[None] | None]
 #: Bounds the requests of several watches together (the fleet waiters'); ``None``: unbounded.
 Limiter = asyncio.Semaphore | None
 
+#: Below this many requests left in a Compute policy, a fleet wait lists without read-ahead.
+LOW_POLICY_MARGIN = 4
+
 
 @dataclass(frozen=True, slots=True)
 class FleetShare:
@@ -61,6 +64,8 @@ class FleetShare:
 
     limiter: asyncio.Semaphore
     tally: Tally = field(default_factory=Tally)
+    #: One listing at a time (see ``list_round``).
+    lists: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class ListRefusedError(Exception):
@@ -131,12 +136,20 @@ def _refused(error: BaseException) -> bool:
     )
 
 
-def _listing(client: Any, rg: str, scale_set: str, lean: bool) -> Any:
-    """The VMs of ``scale_set``: lean ``ResourceState`` views (if asked and served), or models."""
+def _listing(client: Any, rg: str, scale_set: str, lean: bool, careful: bool) -> Any:
+    """The VMs of ``scale_set``: lean ``ResourceState`` views (if asked and served), or models.
+
+    ``careful``: one page at a time (no read-ahead).
+    """
     lister = getattr(client.scale_set_vms, "_list_states", None) if lean else None
-    if lister is not None:
-        return lister(rg, scale_set)
-    return client.scale_set_vms.list(rg, scale_set)
+    listing = (
+        lister(rg, scale_set) if lister is not None else client.scale_set_vms.list(rg, scale_set)
+    )
+    return (
+        listing.without_read_ahead()
+        if careful and hasattr(listing, "without_read_ahead")
+        else listing
+    )
 
 
 async def _collect(listing: Any, tally: Tally | None) -> dict[str, Any]:
@@ -158,7 +171,13 @@ async def _collect(listing: Any, tally: Tally | None) -> dict[str, Any]:
 
 
 async def list_observed(
-    client: Any, rg: str, scale_set: str, *, lean: bool = False, tally: Tally | None = None
+    client: Any,
+    rg: str,
+    scale_set: str,
+    *,
+    lean: bool = False,
+    tally: Tally | None = None,
+    careful: bool = False,
 ) -> dict[str, tuple[Observation, Any]]:
     """One list call: every listed VM's observation and model, by instance id.
 
@@ -170,7 +189,7 @@ async def list_observed(
         AzureError: any other failure of the call, unchanged (the caller judges it).
     """
     try:
-        found = await _collect(_listing(client, rg, scale_set, lean), tally)
+        found = await _collect(_listing(client, rg, scale_set, lean, careful), tally)
     except Exception as error:
         if _refused(error):
             raise ListRefusedError(str(error)) from error
@@ -196,13 +215,16 @@ async def list_round(
     scale_set: str,
     *,
     lean: bool = False,
-    limiter: Limiter = None,
-    tally: Tally | None = None,
+    share: FleetShare | None = None,
 ) -> dict[str, tuple[Observation, Any]] | Observation:
     """One list call for a round: every listed VM, or one no-news observation if it failed.
 
-    ``limiter``, if given, is held for the whole listing (its pages are one call); ``tally``
-    counts its pages.
+    In a fleet wait (``share``) the fleet's listings go one at a time, holding one permit of
+    its limiter, and its tally counts their pages; while a Compute policy runs low, page by
+    page (no read-ahead). One at a time because the client's pacer learns a policy's count
+    from answers: listings held by the pacer together would all be let go together, past the
+    count (``docs/client/rate-limits.md``). It costs no time the budget would give: the
+    Compute provider allows about one list call a second (``docs/fake/limits.md``).
 
     Raises:
         ListRefusedError: the service refuses the list (Flexible scale sets).
@@ -211,10 +233,13 @@ async def list_round(
         AzureError: a failure no poll should ride out (401, 400, ...).
     """
     try:
-        if limiter is None:
-            return await list_observed(client, rg, scale_set, lean=lean, tally=tally)
-        async with limiter:
-            return await list_observed(client, rg, scale_set, lean=lean, tally=tally)
+        if share is None:
+            return await list_observed(client, rg, scale_set, lean=lean)
+        async with share.lists, share.limiter:
+            careful = policy_low(client, LOW_POLICY_MARGIN)
+            return await list_observed(
+                client, rg, scale_set, lean=True, tally=share.tally, careful=careful
+            )
     except (ListRefusedError, ResourceNotFoundError):
         raise
     except Exception as error:

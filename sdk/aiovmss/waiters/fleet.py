@@ -33,6 +33,7 @@ from aiovmss.waiters._fleet_checks import (
     flexible_keys,
     raise_fleet_created,
     raise_fleet_deleted,
+    seen_by_creation,
 )
 from aiovmss.waiters._fleet_states import Key
 from aiovmss.waiters._fleet_watch import FleetCreation, FleetDeletion
@@ -63,7 +64,7 @@ def _named(on_poll: OnPoll | None, key: Key) -> OnPoll | None:
 
 async def wait_for_fleet_deleted(
     client: ComputeClient,
-    fleet: Mapping[tuple[str, str], Iterable[str]],
+    fleet: Mapping[tuple[str, str], Iterable[str] | Mapping[str, CreationResult]],
     *,
     timeout: float = DEFAULT_DELETE_TIMEOUT,  # noqa: ASYNC109 - a deadline on the client clock
     poll_interval: float = DEFAULT_DELETE_POLL_INTERVAL,
@@ -80,13 +81,17 @@ async def wait_for_fleet_deleted(
 
     Start it as soon as the delete requests are accepted (scale set deletes, instance deletes or
     scale-ins, in any mix): as with ``wait_for_instances_deleted``, a VM is ``Deleted`` only
-    when the wait saw it and then saw it gone, and a VM absent from its scale set's first list
-    is ``NotFound``. A scale set the wait has seen that answers 404 takes its pending VMs with
-    it (``Deleted``); one missing before the wait saw it raises.
+    when it was seen and then seen gone, and a VM absent from its scale set's first list is
+    ``NotFound``. A VM counts as seen when this wait listed it, or when ``fleet`` gives its
+    ``CreationResult`` from ``wait_for_fleet_created`` (pass those results straight in: the
+    scale sets then need no first list). A scale set whose pending VMs were all seen takes them
+    with it when it answers 404 (``Deleted``); one missing before anything of it was seen
+    raises.
 
     Args:
         client: an ``aiovmss.ComputeClient``; its clock drives every sleep and the deadline.
-        fleet: instance ids by ``(resource group, scale set)``.
+        fleet: instance ids by ``(resource group, scale set)``, or for each the
+            ``{instance_id: CreationResult}`` of a fleet creation wait.
         timeout: seconds on the client's clock before ``WaitTimeoutError``.
         poll_interval: seconds between rounds (longer when the server or the budget asks).
         concurrency: requests in flight at most, across the whole fleet.
@@ -123,6 +128,9 @@ async def wait_for_fleet_deleted(
         key: _deletion_watch(client, key, ids, horizon, share, on_poll, key in flexible, start)
         for key, ids in targets.items()
     }
+    for key, watch in watches.items():
+        for iid in seen_by_creation(fleet, key):
+            watch.trackers[iid].seen = True
     rounds = FleetDeletion(
         client, watches, share, poll_interval=loop["poll_interval"], skip_busy=skip_busy_scale_sets
     )
