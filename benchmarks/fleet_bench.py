@@ -11,7 +11,7 @@ delete faults, drawn from ``--seed``; ARM's throttling on when the fake has it),
 - ``naive``: the official client's pattern, reproduced with aiovmss calls: the same PUTs and
   DELETEs, then every VM polled by its own GET every 30 s until it settled, all VMs at once
   (at most 100 requests in flight: aiohttp's default connection pool), retries as the client's
-  default policy makes them and no pacing.
+  default policy makes them, and no pacer (``pacing=None``: the official client has none).
 
 Reported per job: ARM requests by kind, 429s, virtual time to settle against its lower bound
 (the retry schedule itself: the latest VM's create or delete, computed from the faults the fake
@@ -19,6 +19,7 @@ drew and its ``Timings``, and checked against the fake's own record), wall and C
 
     python benchmarks/fleet_bench.py                        # 100x100 and 100x1000, both ways
     python benchmarks/fleet_bench.py --sizes 100x100 --ways aiovmss
+    python benchmarks/fleet_bench.py --no-limits             # the fake never throttles
     python benchmarks/fleet_bench.py --json benchmarks/results/fleet.json
 """
 
@@ -120,7 +121,8 @@ class Views:
 def new_fake(args: argparse.Namespace) -> Any:
     from fakevmss import FakeCompute
 
-    fake = FakeCompute(seed=args.seed)
+    # Throttling is on by default in the fake (ARM's buckets and the Compute policies).
+    fake = FakeCompute(seed=args.seed) if args.limits else FakeCompute(seed=args.seed, limits=None)
     fake.faults.fail_create("OSProvisioningTimeout", probability=0.05)
     fake.faults.fail_delete("InternalExecutionError", probability=0.05)
     return fake
@@ -145,10 +147,14 @@ class Bounded:
 def client_for(fake: Any, *, naive: bool) -> Any:
     from aiovmss import ComputeClient, StaticTokenCredential
 
-    transport = Bounded(fake.transport(), 100) if naive else fake.transport()
-    return ComputeClient(
-        StaticTokenCredential("bench"), fake.subscription_id, transport=transport, clock=fake.clock
-    )
+    if not naive:
+        transport = fake.transport()
+        return ComputeClient(StaticTokenCredential("bench"), fake.subscription_id,
+                             transport=transport, clock=fake.clock)  # fmt: skip
+    # The official client's pattern: no pacer, its default retries, a pool of 100 connections.
+    transport = Bounded(fake.transport(), 100)
+    return ComputeClient(StaticTokenCredential("bench"), fake.subscription_id,
+                         transport=transport, clock=fake.clock, pacing=None)  # fmt: skip
 
 
 async def put_all(client: Any, names: list[str], vms: int) -> None:
@@ -183,11 +189,10 @@ async def aiovmss_way(client: Any, names: list[str], vms: int, seen: Views) -> d
     deleted = await wait_for_fleet_deleted(
         client, created, raise_on_failure=False, timeout=DEADLINE
     )
-    counts = outcomes("create", created)
     return {
         "create_s": created_at - start,
         "delete_s": clock.now() - created_at,
-        "outcomes": counts + outcomes("delete", deleted),
+        "outcomes": lambda: outcomes("create", created) + outcomes("delete", deleted),
     }
 
 
@@ -241,11 +246,11 @@ async def naive_way(client: Any, names: list[str], vms: int, seen: Views) -> dic
     gone = await asyncio.gather(
         *(poll_vm(client, n, i, deleted_state, "resiliencyView") for n, i in ids)
     )
-    counts = Counter(f"create {s}" for s in made) + Counter(f"delete {s}" for s in gone)
+    counts = Counter(f"create {s}" for s in made) + Counter(f"delete {s}" for s in gone)  # few
     return {
         "create_s": created_at - start,
         "delete_s": clock.now() - created_at,
-        "outcomes": counts,
+        "outcomes": lambda: counts,
     }
 
 
@@ -291,7 +296,7 @@ async def job(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "size": args.size,
         "way": args.way,
-        "throttling": getattr(fake, "limits", None) is not None,
+        "throttling": args.limits,
         "requests": len(fake.requests),
         "reads": reads,
         "throttled_429": throttled,
@@ -301,7 +306,7 @@ async def job(args: argparse.Namespace) -> dict[str, Any]:
         "create_bound_s": bounds["create"],
         "delete_bound_s": bounds["delete"],
         "settle_over_bound": settle / bound if bound else None,
-        "outcomes": dict(sorted(done["outcomes"].items())),
+        "outcomes": dict(sorted(done["outcomes"]().items())),  # counted outside the timing
         "wall_s": wall,
         "cpu_s": cpu,
         "peak_rss_mib": peak_rss_mib(),
@@ -311,11 +316,10 @@ async def job(args: argparse.Namespace) -> dict[str, Any]:
 # -- the parent: one child per job, a table -------------------------------------------------
 
 
-def run_child(size: str, way: str, seed: int) -> dict[str, Any]:
+def run_child(size: str, way: str, seed: int, limits: bool) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", "--size", size, "--way", way]
-    proc = subprocess.run(
-        [*command, "--seed", str(seed)], capture_output=True, text=True, check=False
-    )
+    command += ["--seed", str(seed)] + ([] if limits else ["--no-limits"])
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"{size} {way} failed:\n{proc.stdout}{proc.stderr}")
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -324,14 +328,16 @@ def run_child(size: str, way: str, seed: int) -> dict[str, Any]:
 
 def table(results: list[dict[str, Any]]) -> str:
     head = (
-        "| fleet | way | reads | 429s | create / bound (virtual s) | delete / bound (virtual s) "
-        "| settle / bound | wall s | peak RSS MiB |\n|---|---|---:|---:|---:|---:|---:|---:|---:|"
+        "| fleet | way | throttling | reads | 429s | create / bound (virtual s) "
+        "| delete / bound (virtual s) | settle / bound | wall s | CPU s | peak RSS MiB |\n"
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     rows = [
-        f"| {r['size']} | {r['way']} | {r['reads']:,} | {r['throttled_429']:,} "
-        f"| {r['create_virtual_s']:,.0f} / {r['create_bound_s']:,.0f} "
+        f"| {r['size']} | {r['way']} | {'on' if r['throttling'] else 'off'} | {r['reads']:,} "
+        f"| {r['throttled_429']:,} | {r['create_virtual_s']:,.0f} / {r['create_bound_s']:,.0f} "
         f"| {r['delete_virtual_s']:,.0f} / {r['delete_bound_s']:,.0f} "
-        f"| {r['settle_over_bound']:.3f} | {r['wall_s']:.1f} | {r['peak_rss_mib']:,.0f} |"
+        f"| {r['settle_over_bound']:.3f} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} "
+        f"| {r['peak_rss_mib']:,.0f} |"
         for r in results
     ]
     kinds = ["", "| fleet | way | requests by kind |", "|---|---|---|"]
@@ -350,6 +356,9 @@ def main() -> None:
     parser.add_argument("--ways", nargs="+", default=["aiovmss", "naive"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--no-limits", dest="limits", action="store_false", help="the fake never throttles"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--size", help=argparse.SUPPRESS)
     parser.add_argument("--way", help=argparse.SUPPRESS)
@@ -357,7 +366,9 @@ def main() -> None:
     if args.child:
         print(json.dumps(asyncio.run(job(args))))
         return
-    results = [run_child(size, way, args.seed) for size in args.sizes for way in args.ways]
+    results = [
+        run_child(size, way, args.seed, args.limits) for size in args.sizes for way in args.ways
+    ]
     print(table(results))
     if args.json is not None:
         args.json.write_text(json.dumps(results, indent=2) + "\n")

@@ -201,7 +201,7 @@ def test_fleet_bench_runs(tmp_path: Path) -> None:
         assert result["settle_over_bound"] >= 1.0 and result["peak_rss_mib"] > 0
         assert result["by_kind"]["PUT scale set"] == 3
     assert results["aiovmss"]["reads"] < results["naive"]["reads"]
-    assert "| 3x4 | aiovmss |" in proc.stdout
+    assert "| 3x4 | aiovmss | on |" in proc.stdout
 
 
 def test_fleet_bench_lower_bounds_follow_the_retry_schedule(

@@ -319,3 +319,34 @@ async def test_scale_sets_in_several_resource_groups_read_their_states_per_group
     assert rounds.costs[0] == Counter({"VM": 4})  # one VM each: its GET costs what a list does
     assert rounds.costs[1] == Counter({"list scale sets": 2})  # one per resource group
     assert all(r.deleted for vms in results.values() for r in vms.values())
+
+
+async def test_creation_results_count_as_seen_so_deletion_needs_no_first_list() -> None:
+    fake = FakeCompute(seed=15)
+    names = ["a", "b", "c"]
+    async with client_for(fake) as client:
+        for name in names:
+            await client.scale_sets.begin_create_or_update(RG, name, body(3))
+        created = await wait_for_fleet_created(
+            client, {(RG, name): NewInstances(count=3) for name in names}
+        )
+        for name in names:
+            await client.scale_sets.begin_delete(RG, name)
+        rounds = Rounds(fake)
+        deleted = await wait_for_fleet_deleted(client, created, before_sleep=rounds)
+        rounds.close()
+    # Every round reads the scale sets' states (one list of the resource group) and nothing
+    # else: Deleting until 60 s, then gone, taking their VMs (seen by the creation wait).
+    assert rounds.costs == [Counter({"list scale sets": 1})] * 3
+    assert {key: sorted(vms) for key, vms in deleted.items()} == {
+        key: sorted(vms) for key, vms in created.items()
+    }
+    assert all(r.deleted and r.seen for vms in deleted.values() for r in vms.values())
+
+
+async def test_a_mapping_of_ids_must_hold_creation_results() -> None:
+    fake = FakeCompute(seed=16)
+    async with client_for(fake) as client:
+        with pytest.raises(TypeError, match="CreationResult"):
+            await wait_for_fleet_deleted(client, {(RG, "web"): {"0": "Succeeded"}})
+    assert fake.requests == []

@@ -75,6 +75,7 @@ class DeletionWatch:
         self.fleet = fleet
         self.lean = fleet is not None
         self._pending: list[str] | None = None
+        self._pending_seen = False
         self.pages = pages_guess(len(self.trackers))  # of a listing, until one is read
         self.limiter: Limiter = None if fleet is None else fleet.limiter
         self.tally = None if fleet is None else fleet.tally
@@ -99,8 +100,13 @@ class DeletionWatch:
         return self._pending
 
     def pending_seen(self) -> bool:
-        """Whether every pending VM was seen already (a 404 of the scale set settles them)."""
-        return all(self.trackers[iid].seen for iid in self.pending())
+        """Whether every pending VM was seen already (a 404 of the scale set settles them).
+
+        Once true it stays true (VMs are only ever seen, and only leave the pending ones).
+        """
+        if not self._pending_seen:
+            self._pending_seen = all(self.trackers[iid].seen for iid in self.pending())
+        return self._pending_seen
 
     async def _record(self, observed: Observed) -> float | None:
         retry_after = await record_round(self.trackers, observed, self.on_poll)
