@@ -178,3 +178,21 @@ async def test_a_client_without_lean_listings_is_waited_on_with_its_list() -> No
     }
     assert stub.calls.lists == [0.0, 30.0, 60.0]
     assert [(t, iid) for t, iid, _ in stub.calls.gets] == [(90.0, "1")]  # one left: its GET
+
+
+async def test_the_pause_between_rounds_stretches_when_the_read_budget_is_low() -> None:
+    stub = StubClient()
+    stub.script("0", (0.0, ("Deleting", "InProgress")), (1.0, GONE))
+    limits = RateLimits()
+    limits.subscription["reads"] = Remaining(0, 0.0)  # spent, as of the wait's start
+    stub.rate_limits = limits  # type: ignore[attr-defined]
+    fleet = {("rg", name): ["0"] for name in "abcd"}  # the stub serves the same VM for each
+    await wait_for_fleet_deleted(
+        stub,  # type: ignore[arg-type]
+        fleet,
+        poll_interval=0.1,
+        skip_busy_scale_sets=False,
+    )
+    times = sorted({t for t, _, _ in stub.calls.gets})
+    # 4 GETs a round: at most half of ARM's 25 reads a second, so 0.32 s apart, not 0.1
+    assert times[:2] == [0.0, 4 / (ARM_READ_REFILL * 0.5)]
