@@ -15,8 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 from fakevmss._errors import ArmException
 from fakevmss._http import WireRequest, WireResponse
 from fakevmss._schema import SCHEMA_VERSIONS, ApiSchema, schema_for
-from fakevmss._wire._app import OPERATION_IDS
-from fakevmss._wire._routes import resolve
+from fakevmss._wire._endpoints import resolve
 from fakevmss._wire._serialize import SCALE_SET_TYPE
 
 NEWEST = SCHEMA_VERSIONS[-1]
@@ -121,10 +120,10 @@ def response_type(request: WireRequest, response: WireResponse, body: Any) -> st
         return "#CloudError"
     if match is None or not response.body:
         return None
-    if match.name == "operation":  # Location poll: the resource itself once a PUT/PATCH ends
+    if match.name == "operations.get":  # Location poll: the resource once a PUT/PATCH ends
         is_resource = isinstance(body, dict) and body.get("type") == SCALE_SET_TYPE
         return "#VirtualMachineScaleSet" if is_resource else None
-    op_id = OPERATION_IDS.get((match.name, request.method.upper()))
+    op_id = match.endpoint.operation_id
     schema = schema_for(_version(request))
     if op_id is None or schema is None:
         return None

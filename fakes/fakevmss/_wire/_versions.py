@@ -16,6 +16,7 @@ from fakevmss._errors import MISSING_API_VERSION, NO_REGISTERED_PROVIDER, ArmExc
 
 __all__ = [
     "RESILIENCY_VIEW_VERSION",
+    "check_since",
     "has_etag",
     "has_resiliency_view",
     "resolve_api_version",
@@ -88,3 +89,19 @@ def has_resiliency_view(version: str) -> bool:
 def has_etag(version: str) -> bool:
     """Whether ``version`` shows ``etag`` and honours ``If-Match``/``If-None-Match``."""
     return _at_least(version, RESILIENCY_VIEW_VERSION)
+
+
+def check_since(version: str, since: str, operation: str) -> None:
+    """Refuse an operation that api-version ``version`` does not have (it arrived in ``since``).
+
+    Raises:
+        ArmException: 400 ``NoRegisteredProviderFound``, as ARM answers an api-version that
+            does not know a resource type or action.
+    """
+    if not _at_least(version, since):
+        raise ArmException(
+            400,
+            NO_REGISTERED_PROVIDER,
+            f"No registered resource provider found for api version '{version}' and "
+            f"operation '{operation}'. The supported api-versions are '{since}' and later.",
+        )

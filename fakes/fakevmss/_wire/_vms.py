@@ -36,7 +36,7 @@ def list_vms(env: Env, call: Call) -> WireResponse:
     expand = parse_expand(call, EXPAND_VM)
     token = call.arg("$skiptoken")
     after = decode_skiptoken(token, 2) if token is not None else None
-    sub, rg, name = call.params["sub"], call.params["rg"], call.params["name"]
+    sub, rg, name = call.key
     scale_set = env.backend.get_scale_set(sub, rg, name)
     vms = env.backend.list_vms(sub, rg, name)
     page, last = page_after(vms, _vm_sort_key, after, env.page_size)
@@ -58,9 +58,9 @@ def list_vms(env: Env, call: Call) -> WireResponse:
 def get_vm(env: Env, call: Call) -> WireResponse:
     """``GET S/{name}/virtualMachines/{id}``; ``$expand`` instanceView, userData, resiliencyView."""
     expand = parse_expand(call, EXPAND_VM)
-    sub, rg, name = call.params["sub"], call.params["rg"], call.params["name"]
+    sub, rg, name = call.key
     scale_set = env.backend.get_scale_set(sub, rg, name)
-    vm = env.backend.get_vm(sub, rg, name, call.params["instance_id"])
+    vm = env.backend.get_vm(sub, rg, name, call.instance_id)
     etag = has_etag(call.version)
 
     def build() -> bytes:
@@ -83,6 +83,6 @@ def get_vm(env: Env, call: Call) -> WireResponse:
 def delete_vm(env: Env, call: Call) -> WireResponse:
     """``DELETE S/{name}/virtualMachines/{id}``: 202 with the LRO headers."""
     force = parse_bool_flag("forceDeletion", call.arg("forceDeletion"))
-    sub, rg, name = call.params["sub"], call.params["rg"], call.params["name"]
-    operation = env.backend.delete_vm(sub, rg, name, call.params["instance_id"], force=force)
-    return json_response(202, None, env.lro_headers(call, operation, location=True))
+    sub, rg, name = call.key
+    operation = env.backend.delete_vm(sub, rg, name, call.instance_id, force=force)
+    return json_response(202, None, env.lro_headers(call, operation))

@@ -1,0 +1,103 @@
+"""Every operation the fake serves, declared once: the endpoint registry.
+
+Routing, the handler, whether a body is taken and which published operation checks it, the
+api-version gate, how a long-running operation answers, and the names a bad path segment is
+reported under all come from the entry (``_app`` reads nothing else). Adding an operation is
+one entry here, its handler and its backend method; ``tests/fakes/test_endpoints.py`` fails if
+an entry lacks a handler, names an operation the published schema lacks, or disagrees with it
+on the method, the path or the body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fakevmss._wire import _operations, _scale_sets, _vms
+from fakevmss._wire._call import Body, Endpoint, Lro
+from fakevmss._wire._routes import Router
+
+__all__ = ["ENDPOINTS", "EndpointMatch", "resolve"]
+
+_SUB = "subscriptions/{subscriptionId}"
+_COMPUTE = "providers/Microsoft.Compute"
+_SETS = f"{_SUB}/resourceGroups/{{resourceGroupName}}/{_COMPUTE}/virtualMachineScaleSets"
+_SET = f"{_SETS}/{{vmScaleSetName}}"
+_VM = f"{_SET}/virtualMachines/{{instanceId}}"
+_FEATURE = (
+    f"{_SUB}/providers/Microsoft.Features/providers/{{resourceProviderNamespace}}"
+    "/features/{featureName}"
+)
+_OPERATION = f"{_SUB}/{_COMPUTE}/locations/{{location}}/operations/{{operationId}}"
+_SS_OPS = "VirtualMachineScaleSets_"
+_VM_OPS = "VirtualMachineScaleSetVMs_"
+
+# fmt: off
+ENDPOINTS: tuple[Endpoint, ...] = (
+    # Scale sets.
+    Endpoint("scale_sets.list", "GET", _SETS, _scale_sets.list_scale_sets, f"{_SS_OPS}List"),
+    Endpoint(
+        "scale_sets.list_all", "GET", f"{_SUB}/{_COMPUTE}/virtualMachineScaleSets",
+        _scale_sets.list_scale_sets, f"{_SS_OPS}ListAll",
+    ),
+    Endpoint("scale_sets.get", "GET", _SET, _scale_sets.get_scale_set, f"{_SS_OPS}Get"),
+    Endpoint(
+        "scale_sets.begin_create_or_update", "PUT", _SET, _scale_sets.create_or_update,
+        f"{_SS_OPS}CreateOrUpdate", Body.REQUIRED, lro=Lro.ASYNC_OPERATION,
+    ),
+    Endpoint(
+        "scale_sets.begin_update", "PATCH", _SET, _scale_sets.update, f"{_SS_OPS}Update",
+        Body.REQUIRED, lro=Lro.WITH_LOCATION,
+    ),
+    Endpoint(
+        "scale_sets.begin_delete", "DELETE", _SET, _scale_sets.delete_scale_set,
+        f"{_SS_OPS}Delete", lro=Lro.WITH_LOCATION,
+    ),
+    Endpoint(
+        "scale_sets.begin_delete_instances", "POST", f"{_SET}/delete",
+        _scale_sets.delete_instances, f"{_SS_OPS}DeleteInstances", Body.REQUIRED,
+        lro=Lro.WITH_LOCATION,
+    ),
+    # Scale set VMs.
+    Endpoint(
+        "scale_set_vms.list", "GET", f"{_SET}/virtualMachines", _vms.list_vms, f"{_VM_OPS}List"
+    ),
+    Endpoint("scale_set_vms.get", "GET", _VM, _vms.get_vm, f"{_VM_OPS}Get"),
+    Endpoint(
+        "scale_set_vms.begin_delete", "DELETE", _VM, _vms.delete_vm, f"{_VM_OPS}Delete",
+        lro=Lro.WITH_LOCATION,
+    ),
+    # Operations and features.
+    Endpoint("operations.get", "GET", _OPERATION, _operations.get_operation),
+    Endpoint("features.get", "GET", _FEATURE, _operations.get_feature, any_api_version=True),
+    Endpoint(
+        "features.register", "POST", f"{_FEATURE}/register", _operations.register_feature,
+        any_api_version=True,
+    ),
+)
+# fmt: on
+
+_ROUTER: Router[Endpoint] = Router((e.template, e.method, e) for e in ENDPOINTS)
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointMatch:
+    """The endpoint a request reached, and its decoded path parameters."""
+
+    endpoint: Endpoint
+    params: dict[str, str]
+
+    @property
+    def name(self) -> str:
+        """The endpoint's name (the client method it serves)."""
+        return self.endpoint.name
+
+
+def resolve(method: str, path: str) -> EndpointMatch:
+    """The endpoint serving ``method`` on ``path``.
+
+    Raises:
+        ArmException: 404 ``InvalidResourceType`` for an unknown path, 405
+            ``MethodNotAllowed`` for a known path and a method it does not serve.
+    """
+    endpoint, params = _ROUTER.resolve(method, path)
+    return EndpointMatch(endpoint, params)
