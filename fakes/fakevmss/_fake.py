@@ -9,7 +9,7 @@ import os
 import random
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from fakevmss._backend import Backend
 from fakevmss._clock import RealClock, VirtualClock
@@ -20,7 +20,6 @@ from fakevmss._timings import Timings
 
 if TYPE_CHECKING:
     from fakevmss._wire import WireApp
-    from fakevmss._wire._types import BackendLike
 
 __all__ = ["DEFAULT_SUBSCRIPTION", "DEFAULT_TIMINGS", "FakeCompute", "ScaleSetView", "VMView"]
 
@@ -205,10 +204,8 @@ class FakeCompute:
         if self._wire is None:
             from fakevmss._wire import WireApp
 
-            # list[ScaleSet] is a list[ScaleSetLike] in practice; lists are invariant for mypy.
-            backend = cast("BackendLike", self.backend)
             self._wire = WireApp(
-                backend,
+                self.backend,
                 clock=self.clock,
                 faults=self.faults,
                 records=self.requests,
@@ -283,13 +280,13 @@ class FakeCompute:
             },
         }
         sub = subscription or self.subscription_id
-        scale_set, _, _ = self.backend.put_scale_set(sub, rg, name, doc)
+        scale_set, _, _ = self.backend.sets.put(sub, rg, name, doc)
         return ScaleSetView(scale_set)
 
     def attach_vm(self, rg: str, name: str, *, subscription: str | None = None) -> VMView:
         """Attach one VM to a Flexible scale set (a plain create: Resilient create never runs)."""
         sub = subscription or self.subscription_id
-        return VMView(self.backend.attach_vm(sub, rg, name))
+        return VMView(self.backend.vms.attach(sub, rg, name))
 
     # -- inspection -----------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ backend (``_backend``) change these objects, the wire layer reads them.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ __all__ = [
     "VM",
     "Feature",
     "HistoryEvent",
+    "OpKind",
     "Operation",
     "RoundEvent",
     "ScaleSet",
@@ -94,23 +96,39 @@ class RoundEvent:
         return {"time": self.time, "event": self.event, "instance_ids": list(self.instance_ids)}
 
 
+class OpKind(enum.StrEnum):
+    """What an asynchronous operation does (its value names it in error messages)."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    DELETE_INSTANCES = "deleteInstances"
+    DELETE_VM = "deleteVM"
+    UPDATE_VM = "updateVM"
+    ACTION = "action"
+
+
 @dataclass(slots=True, eq=False)
 class Operation:
     """An asynchronous ARM operation; ``pending`` are instance ids whose outcome it awaits."""
 
     id: str
-    kind: str
+    kind: OpKind
     subscription: str
     location: str
     resource_id: str
     start_time: float
-    returns_resource: bool = False
     status: str = "InProgress"
     end_time: float | None = None
     error: dict[str, Any] | None = None
     pending: set[str] = field(default_factory=set)
     failures: list[dict[str, Any]] = field(default_factory=list)
     scale_set: ScaleSet | None = None  # set when the operation drives the scale set's state
+
+    @property
+    def returns_resource(self) -> bool:
+        """Whether the operation ends with its resource (a PUT or PATCH), not with nothing."""
+        return self.kind in (OpKind.CREATE, OpKind.UPDATE, OpKind.UPDATE_VM)
 
 
 @dataclass(slots=True, eq=False)
@@ -126,7 +144,7 @@ class VM:
     index: int
     provisioning_state: str = "Creating"
     power_state: str = "starting"
-    latest_model_applied: bool = True
+    model_version: int = 1
     etag: int = 1
     exists: bool = True
     create_attempts: int = 0
@@ -159,6 +177,11 @@ class VM:
         if not self.delete_policy:
             return "Disabled"
         return "Failed" if self.delete_exhausted else "InProgress"
+
+    @property
+    def latest_model_applied(self) -> bool:
+        """Whether the VM runs its scale set's latest model."""
+        return self.model_version == self.scale_set.model_version
 
     @property
     def deleting(self) -> bool:
@@ -198,6 +221,7 @@ class ScaleSet:
     time_created: float
     provisioning_state: str = "Creating"
     etag: int = 1
+    model_version: int = 1
     vms: dict[str, VM] = field(default_factory=dict)
     graveyard: dict[str, VM] = field(default_factory=dict)
     next_index: int = 0

@@ -77,7 +77,7 @@ def resilient_delete() -> FakeCompute:
     fake.faults.fail_delete(CODE, instances=["0"])
     fake.create_scale_set(RG, "web", capacity=2)
     fake.clock.advance(100)
-    fake.backend.delete_instances(fake.subscription_id, RG, "web", ["0"], force=False)
+    fake.backend.sets.delete_instances(fake.subscription_id, RG, "web", ["0"], force=False)
     return fake
 
 

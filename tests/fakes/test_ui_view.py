@@ -26,7 +26,9 @@ def fleet(*sizes: int) -> FakeCompute:
     fake.clock.advance(100)
     for n, size in enumerate(sizes):
         if size:
-            fake.backend.delete_instances(fake.subscription_id, RG, f"s{n}", ["0"], force=False)
+            fake.backend.sets.delete_instances(
+                fake.subscription_id, RG, f"s{n}", ["0"], force=False
+            )
     fake.clock.advance(100)
     return fake
 
@@ -40,7 +42,7 @@ def test_view_of_a_resilient_delete() -> None:
     fake.create_scale_set(RG, "web", capacity=2, tags={"team": "a"})
     fake.faults.fail_delete(CODE, instances=["1"], attempts=1)
     fake.clock.advance(100)
-    fake.backend.delete_instances(fake.subscription_id, RG, "web", ["1"], force=False)
+    fake.backend.sets.delete_instances(fake.subscription_id, RG, "web", ["1"], force=False)
     fake.clock.advance(90)
     view = json.loads(json.dumps(build_view(fake, ViewQuery())))
     assert view["seed"] == 5
@@ -104,7 +106,7 @@ def test_vm_filters_by_text_and_by_scale_set() -> None:
 
 def test_deleted_scale_sets_are_listed_after_live_ones() -> None:
     fake = fleet(1, 1)
-    fake.backend.delete_scale_set(fake.subscription_id, RG, "s0", force=False)
+    fake.backend.sets.delete(fake.subscription_id, RG, "s0", force=False)
     fake.clock.advance(100)
     rows = build_view(fake, ViewQuery())["scale_sets"]["items"]
     assert [(row["name"], row["exists"]) for row in rows] == [("s1", True), ("s0", False)]

@@ -166,12 +166,19 @@ async def test_body_too_large(wire: Wire) -> None:
     assert_arm_error(reply, 413, "RequestEntityTooLarge")
 
 
-class BrokenBackend:
+class BrokenComponent:
     def __getattr__(self, name: str) -> Any:
         def fail(*args: Any, **kwargs: Any) -> Any:
             raise KeyError("a bug in the backend")
 
         return fail
+
+
+class BrokenBackend:
+    """Every component's every method raises."""
+
+    def __getattr__(self, name: str) -> Any:
+        return BrokenComponent()
 
 
 class NoFaults:

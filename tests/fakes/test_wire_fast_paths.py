@@ -249,5 +249,5 @@ async def test_scale_set_body_does_not_share_state_with_the_spec() -> None:
     await created(wire)
     reply = await wire.send("GET", f"{S}/web")
     assert reply.json["properties"]["virtualMachineProfile"]["osProfile"]["adminUsername"]
-    spec = wire.fake.backend.get_scale_set(SUB, RG, "web").spec
+    spec = wire.fake.backend.sets.get(SUB, RG, "web").spec
     assert "provisioningState" not in spec["properties"]

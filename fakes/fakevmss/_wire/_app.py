@@ -22,6 +22,7 @@ from fakevmss._errors import (
     ArmException,
 )
 from fakevmss._http import DroppedConnection, RequestRecord, WireRequest, WireResponse
+from fakevmss._wire._backend_types import BackendLike
 from fakevmss._wire._cache import BodyCache
 from fakevmss._wire._call import Body, Call, Env, json_response
 from fakevmss._wire._endpoints import EndpointMatch, resolve
@@ -30,7 +31,7 @@ from fakevmss._wire._links import Origin
 from fakevmss._wire._names import check_name
 from fakevmss._wire._request import Incoming, RequestIds, query_value
 from fakevmss._wire._schema_check import BodyChecker
-from fakevmss._wire._types import BackendLike, ClockLike, FaultsLike, HttpFaultLike
+from fakevmss._wire._types import ClockLike, FaultsLike, HttpFaultLike
 from fakevmss._wire._versions import check_since, resolve_api_version
 
 __all__ = ["WireApp"]

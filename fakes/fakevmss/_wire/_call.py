@@ -14,10 +14,11 @@ from typing import Any
 
 from fakevmss._errors import invalid_parameter
 from fakevmss._http import WireRequest, WireResponse
+from fakevmss._wire._backend_types import BackendLike
 from fakevmss._wire._cache import BodyCache
 from fakevmss._wire._json import dump_json
 from fakevmss._wire._links import Origin
-from fakevmss._wire._types import BackendLike, ClockLike, OperationLike
+from fakevmss._wire._types import ClockLike, OperationLike
 from fakevmss._wire._versions import has_resiliency_view
 
 __all__ = [

@@ -56,7 +56,7 @@ def _final_result(env: Env, call: Call, operation: OperationLike) -> WireRespons
     if not operation.returns_resource:
         return json_response(204)
     params = _SCALE_SET_ID.match(split_path(operation.resource_id)) or {}
-    scale_set = env.backend.get_scale_set(
+    scale_set = env.backend.sets.get(
         params["subscriptionId"], params["resourceGroupName"], params["vmScaleSetName"]
     )
     body = scale_set_json(scale_set, env.clock, etag=has_etag(call.version))
@@ -66,7 +66,7 @@ def _final_result(env: Env, call: Call, operation: OperationLike) -> WireRespons
 def get_operation(env: Env, call: Call) -> WireResponse:
     """``GET .../locations/{loc}/operations/{id}`` with or without ``monitor=true``."""
     monitor = parse_bool_flag("monitor", call.arg("monitor"))
-    operation = env.backend.get_operation(call.sub, call.params["operationId"])
+    operation = env.backend.ops.get_operation(call.sub, call.params["operationId"])
     running = operation.status == "InProgress"
     if not monitor:
         headers = {"Retry-After": env.retry_after} if running else {}
@@ -83,12 +83,12 @@ def _feature(call: Call) -> tuple[str, str]:
 def register_feature(env: Env, call: Call) -> WireResponse:
     """``POST .../features/{f}/register``: 200 with the feature (``Registering`` at first)."""
     sub = call.sub
-    feature = env.backend.register_feature(sub, *_feature(call))
+    feature = env.backend.ops.register_feature(sub, *_feature(call))
     return json_response(200, feature_json(sub, feature))
 
 
 def get_feature(env: Env, call: Call) -> WireResponse:
     """``GET .../features/{f}``: 200 with the feature's registration state."""
     sub = call.sub
-    feature = env.backend.get_feature(sub, *_feature(call))
+    feature = env.backend.ops.get_feature(sub, *_feature(call))
     return json_response(200, feature_json(sub, feature))

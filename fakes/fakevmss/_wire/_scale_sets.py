@@ -40,7 +40,7 @@ def create_or_update(env: Env, call: Call) -> WireResponse:
     """``PUT S/{name}``: 201 (new) or 200, the body, and ``Azure-AsyncOperation``."""
     assert call.body is not None
     doc = validate_scale_set_body(call.body, put=True)
-    scale_set, created, operation = env.backend.put_scale_set(
+    scale_set, created, operation = env.backend.sets.put(
         *call.key,
         doc,
         if_match=_precondition(call, "If-Match"),
@@ -55,7 +55,7 @@ def update(env: Env, call: Call) -> WireResponse:
     """``PATCH S/{name}``: 200, the body, ``Azure-AsyncOperation`` and ``Location``."""
     assert call.body is not None
     patch = validate_scale_set_body(call.body, put=False)
-    scale_set, operation = env.backend.patch_scale_set(
+    scale_set, operation = env.backend.sets.patch(
         *call.key,
         patch,
         if_match=_precondition(call, "If-Match"),
@@ -68,7 +68,7 @@ def update(env: Env, call: Call) -> WireResponse:
 def get_scale_set(env: Env, call: Call) -> WireResponse:
     """``GET S/{name}`` (``$expand=userData``)."""
     expand = parse_expand(call, EXPAND_SCALE_SET)
-    scale_set = env.backend.get_scale_set(*call.key)
+    scale_set = env.backend.sets.get(*call.key)
     body = scale_set_json(
         scale_set, env.clock, etag=has_etag(call.version), user_data="userdata" in expand
     )
@@ -83,7 +83,7 @@ def list_scale_sets(env: Env, call: Call) -> WireResponse:
     """``GET S`` or the subscription-wide list: one page and an absolute ``nextLink``."""
     token = call.arg("$skiptoken")
     after = decode_skiptoken(token, 2) if token is not None else None
-    items = env.backend.list_scale_sets(call.sub, call.params.get("resourceGroupName"))
+    items = env.backend.sets.list(call.sub, call.params.get("resourceGroupName"))
     page, last = page_after(items, _sort_key, after, env.page_size)
     etag = has_etag(call.version)
     body: dict[str, object] = {"value": [scale_set_json(s, env.clock, etag=etag) for s in page]}
@@ -95,7 +95,7 @@ def list_scale_sets(env: Env, call: Call) -> WireResponse:
 def delete_scale_set(env: Env, call: Call) -> WireResponse:
     """``DELETE S/{name}``: 202 with the LRO headers, or 204 when there is nothing to delete."""
     force = parse_bool_flag("forceDeletion", call.arg("forceDeletion"))
-    operation = env.backend.delete_scale_set(*call.key, force=force)
+    operation = env.backend.sets.delete(*call.key, force=force)
     if operation is None:
         return json_response(204)
     return json_response(202, None, env.lro_headers(call, operation))
@@ -106,5 +106,5 @@ def delete_instances(env: Env, call: Call) -> WireResponse:
     assert call.body is not None
     force = parse_bool_flag("forceDeletion", call.arg("forceDeletion"))
     instance_ids = validate_instance_ids(call.body)
-    operation = env.backend.delete_instances(*call.key, instance_ids, force=force)
+    operation = env.backend.sets.delete_instances(*call.key, instance_ids, force=force)
     return json_response(202, None, env.lro_headers(call, operation))

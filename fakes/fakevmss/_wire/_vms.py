@@ -37,8 +37,8 @@ def list_vms(env: Env, call: Call) -> WireResponse:
     token = call.arg("$skiptoken")
     after = decode_skiptoken(token, 2) if token is not None else None
     sub, rg, name = call.key
-    scale_set = env.backend.get_scale_set(sub, rg, name)
-    vms = env.backend.list_vms(sub, rg, name)
+    scale_set = env.backend.sets.get(sub, rg, name)
+    vms = env.backend.vms.list(sub, rg, name)
     page, last = page_after(vms, _vm_sort_key, after, env.page_size)
     bodies = VMBodies(
         scale_set,
@@ -59,8 +59,8 @@ def get_vm(env: Env, call: Call) -> WireResponse:
     """``GET S/{name}/virtualMachines/{id}``; ``$expand`` instanceView, userData, resiliencyView."""
     expand = parse_expand(call, EXPAND_VM)
     sub, rg, name = call.key
-    scale_set = env.backend.get_scale_set(sub, rg, name)
-    vm = env.backend.get_vm(sub, rg, name, call.instance_id)
+    scale_set = env.backend.sets.get(sub, rg, name)
+    vm = env.backend.vms.get(sub, rg, name, call.instance_id)
     etag = has_etag(call.version)
 
     def build() -> bytes:
@@ -84,5 +84,5 @@ def delete_vm(env: Env, call: Call) -> WireResponse:
     """``DELETE S/{name}/virtualMachines/{id}``: 202 with the LRO headers."""
     force = parse_bool_flag("forceDeletion", call.arg("forceDeletion"))
     sub, rg, name = call.key
-    operation = env.backend.delete_vm(sub, rg, name, call.instance_id, force=force)
+    operation = env.backend.vms.delete(sub, rg, name, call.instance_id, force=force)
     return json_response(202, None, env.lro_headers(call, operation))
