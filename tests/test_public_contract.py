@@ -59,6 +59,7 @@ class Recording:
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
+        self.io_clock = getattr(inner, "io_clock", None)  # delays pass on the fake's clock
         self.requests: list[HttpRequest] = []
 
     async def send(self, request: HttpRequest) -> HttpResponse:

@@ -58,12 +58,19 @@ def operation_error(kind: str, failures: list[dict[str, Any]]) -> dict[str, Any]
     }
 
 
-def _failure(vm: VM, code: str, what: str) -> dict[str, Any]:
-    return {
-        "code": code,
-        "message": f"VM '{vm.name}' {what} failed with {code}.",
-        "target": vm.instance_id,
-    }
+def _record_failure(vm: VM, code: str, what: str) -> dict[str, Any]:
+    """The ARM error of ``vm``'s failed ``what``, also kept as its ``last_error``.
+
+    A create's message names the attempt count ("... after 4 attempts."): ARM has no field for
+    it, so the fake says it where the service puts prose.
+    """
+    message = f"VM '{vm.name}' {what} failed with {code}"
+    if what == "create":
+        n = vm.create_attempts
+        message += f" after {n} attempt{'s' if n != 1 else ''}"
+    failure = {"code": code, "message": f"{message}.", "target": vm.instance_id}
+    vm.last_error = failure
+    return failure
 
 
 def _tagged_to_fail(scale_set: ScaleSet) -> bool:
@@ -201,7 +208,7 @@ class Engine:
         vm.provisioning_state, vm.power_state = "Failed", "stopped"
         vm.create_code = code
         vm.record(self.clock.now(), "create-failed", vm.create_attempts, code=code)
-        self._settle_create(vm, _failure(vm, code, "create"))
+        self._settle_create(vm, _record_failure(vm, code, "create"))
 
     def _settle_create(self, vm: VM, failure: dict[str, Any] | None) -> None:
         vm.etag += 1
@@ -274,7 +281,7 @@ class Engine:
         vm.record(
             now, "delete-attempt-failed", vm.delete_attempts, code=failure.code, forced=forced
         )
-        self._notify(vm, _failure(vm, failure.code, "delete"))
+        self._notify(vm, _record_failure(vm, failure.code, "delete"))
         if retried:
             due = now + self.timings.delete_retry_delay(vm.delete_retries + 1)
             vm.retry_due = due

@@ -155,6 +155,9 @@ class VM:
     create_deadline: float = 0.0
     create_code: str | None = None
     create_op: Operation | None = None
+    # The ARM error of the last failed create or delete attempt ({code, message, target}):
+    # what a Failed VM's instanceView statuses show (ProvisioningState/failed/<code>).
+    last_error: dict[str, Any] | None = None
     # Resilient delete: policy snapshot (None: not being deleted), retries used, state.
     delete_policy: bool | None = None
     delete_retries: int = 0

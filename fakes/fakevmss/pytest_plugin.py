@@ -4,7 +4,12 @@ Fixtures:
     fake_compute: a fresh ``FakeCompute`` per test, built from the test's
         ``@pytest.mark.fake_compute(**kwargs)`` marker if it has one.
     compute_client: an ``aiovmss.ComputeClient`` wired to ``fake_compute`` through its
-        in-process transport and virtual clock; closed after the test.
+        in-process transport and virtual clock; closed after the test. Its other options come
+        from ``@pytest.mark.compute_client(**kwargs)`` (``api_version=``, ``retry=``, ...).
+
+Markers merge function over class over module, the closest winning, and take keyword
+arguments only. ``transport`` and ``subscription_id`` are the fake's and cannot be set through
+``compute_client`` (set the subscription with the ``fake_compute`` marker).
 
 When a test that used the fake fails, its report gains a "fakevmss" section with the fake's
 seed and the timeline of its VMs, so a seeded random failure can be replayed, and the path of
@@ -18,9 +23,13 @@ The plugin keeps no global state and opens no ports, so it is safe under pytest-
 Example::
 
     @pytest.mark.fake_compute(seed=7)
+    @pytest.mark.compute_client(api_version="2023-07-01", retry=RetryPolicy(max_attempts=2))
     async def test_delete(compute_client, fake_compute):
         fake_compute.faults.fail_delete("InternalExecutionError", attempts=2)
         ...
+
+See ``docs/pytest-plugin.md`` (with the ``asyncio_default_fixture_loop_scope`` setting that
+keeps ``filterwarnings = error`` projects quiet).
 """
 
 from __future__ import annotations
@@ -43,6 +52,9 @@ __all__ = [
 ]
 
 MARKER = "fake_compute"
+CLIENT_MARKER = "compute_client"
+#: ComputeClient arguments the compute_client fixture owns: they must be the fake's.
+_FIXED_CLIENT_ARGS = frozenset({"transport", "subscription_id"})
 _FAKE_KEY = pytest.StashKey["FakeCompute"]()
 _TMP_KEY = pytest.StashKey[pytest.TempPathFactory]()
 _HTML_KEY = pytest.StashKey[Path]()
@@ -60,20 +72,37 @@ def _async_fixture(function: _F) -> _F:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the ``fake_compute`` marker."""
+    """Register the ``fake_compute`` and ``compute_client`` markers."""
     config.addinivalue_line(
         "markers",
         f"{MARKER}(**kwargs): keyword arguments for the FakeCompute of the fake_compute fixture",
     )
+    config.addinivalue_line(
+        "markers",
+        f"{CLIENT_MARKER}(**kwargs): keyword arguments for the ComputeClient of the "
+        "compute_client fixture (api_version=, retry=, ...); its transport stays the fake's",
+    )
 
 
-def _fake_kwargs(node: pytest.Item) -> dict[str, Any]:
-    """Merge ``fake_compute`` markers, the closest (function over class over module) winning."""
+def _marker_kwargs(node: pytest.Item, name: str) -> dict[str, Any]:
+    """Merge ``name`` markers, the closest (function over class over module) winning."""
     kwargs: dict[str, Any] = {}
-    for marker in reversed(list(node.iter_markers(MARKER))):
+    for marker in reversed(list(node.iter_markers(name))):
         if marker.args:
-            raise pytest.UsageError(f"@pytest.mark.{MARKER} takes keyword arguments only")
+            raise pytest.UsageError(f"@pytest.mark.{name} takes keyword arguments only")
         kwargs.update(marker.kwargs)
+    return kwargs
+
+
+def _client_kwargs(node: pytest.Item) -> dict[str, Any]:
+    """The ``compute_client`` marker's keyword arguments, without the fixture's own."""
+    kwargs = _marker_kwargs(node, CLIENT_MARKER)
+    fixed = sorted(_FIXED_CLIENT_ARGS & kwargs.keys())
+    if fixed:
+        raise pytest.UsageError(
+            f"@pytest.mark.{CLIENT_MARKER} cannot set {', '.join(fixed)}: the compute_client "
+            f"fixture uses the fake's (set subscription_id with @pytest.mark.{MARKER})"
+        )
     return kwargs
 
 
@@ -85,24 +114,34 @@ def fake_compute(
     from fakevmss import FakeCompute
 
     item = request.node
-    fake = FakeCompute(**_fake_kwargs(item))
+    fake = FakeCompute(**_marker_kwargs(item, MARKER))
     item.stash[_FAKE_KEY] = fake
     item.stash[_TMP_KEY] = tmp_path_factory
     yield fake
 
 
 @_async_fixture
-async def compute_client(fake_compute: FakeCompute) -> AsyncIterator[Any]:
-    """An ``aiovmss.ComputeClient`` on ``fake_compute``'s transport and virtual clock."""
+async def compute_client(
+    fake_compute: FakeCompute, request: pytest.FixtureRequest
+) -> AsyncIterator[Any]:
+    """An ``aiovmss.ComputeClient`` on ``fake_compute``'s transport and virtual clock.
+
+    ``@pytest.mark.compute_client(**kwargs)`` passes more keyword arguments to it (or replaces
+    the credential and clock).
+    """
     # The one place the fake package reaches for aiovmss beyond its transport adapter: the
     # fixture exists to hand tests a ready client, and the import stays lazy.
     from aiovmss import ComputeClient, StaticTokenCredential
 
+    options: dict[str, Any] = {
+        "credential": StaticTokenCredential("fake-token"),
+        "clock": fake_compute.clock,
+        **_client_kwargs(request.node),
+    }
     client = ComputeClient(
-        StaticTokenCredential("fake-token"),
-        fake_compute.subscription_id,
+        subscription_id=fake_compute.subscription_id,
         transport=fake_compute.transport(),
-        clock=fake_compute.clock,
+        **options,
     )
     try:
         yield client

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from aiovmss._json import loads
 from aiovmss._logging import redact_json_text
 from aiovmss._retry import DEFAULT_RETRY_STATUSES, is_retryable, retry_after_seconds
 from aiovmss.errors import (
@@ -86,8 +86,8 @@ def _arm_error(body: bytes) -> ArmError | None:
     if not body:
         return None
     try:
-        data = json.loads(body)
-    except ValueError:
+        data = loads(body)
+    except ValueError:  # not JSON, or nested too deeply: no ARM error body
         return None
     inner = data.get("error") if isinstance(data, dict) else None
     if isinstance(inner, dict) or (isinstance(data, dict) and "code" in data):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from aiovmss.errors import InvalidNameError
 
@@ -44,21 +44,26 @@ def validate_name(kind: str, value: object) -> str:
     return value
 
 
-def validate_instance_ids(kind: str, value: object) -> list[str]:
-    """Return ``value`` as a new non-empty list of valid instance ids; ``kind`` names the argument.
+def validate_instance_ids(kind: str, value: object, *, allow_empty: bool = False) -> list[str]:
+    """Return ``value`` (any iterable of instance ids but a string) as a list of valid names.
 
-    Every argument that takes instance ids goes through here. An empty list is refused, not
-    passed on: in an action's body an absent list means "every VM of the scale set", and an
-    empty one computed by a filter must not come close to meaning that.
+    ``kind`` names the argument in messages (``"instance_ids"``). A bare ``str`` is refused,
+    not read as one id per character (``"12"`` is not ``["1", "2"]``), and so is every item
+    that is not a ``str`` (an ``int`` id included), as ``get()`` refuses one.
 
     Raises:
-        TypeError: ``value`` is a bare ``str`` (or bytes), not a list or tuple, or holds
-            something other than ``str`` (``[0]``: ids are strings on the wire).
-        ValueError: ``value`` is empty.
-        InvalidNameError: an id is not a safe path segment (see :func:`validate_name`).
+        TypeError: ``value`` is a str, bytes or not iterable, or one of its items is not a str.
+        ValueError: ``value`` is empty (unless ``allow_empty``).
+        InvalidNameError: an item is not a safe URL path segment.
     """
-    if isinstance(value, str | bytes | bytearray) or not isinstance(value, Sequence):
+    if isinstance(value, str | bytes | bytearray):
+        one = value if isinstance(value, str) else value.decode(errors="replace")
+        raise TypeError(
+            f"{kind} must be a list of str, not {type(value).__name__} (one id: [{one!r}])"
+        )
+    if not isinstance(value, Iterable):
         raise TypeError(f"{kind} must be a list of str, not {type(value).__name__}")
-    if not value:
+    ids = [validate_name(f"{kind}[{index}]", item) for index, item in enumerate(value)]
+    if not ids and not allow_empty:
         raise ValueError(f"{kind} must not be empty")
-    return [validate_name("instance id", item) for item in value]
+    return ids

@@ -16,6 +16,8 @@ from aiovmss import _lro
 from aiovmss._catalog import result_model
 from aiovmss._decode import decode_error
 from aiovmss._lro import LroState, PollingSettings
+from aiovmss._lro_tokens import state_from_token, state_to_token
+from aiovmss._origin import AllowedOrigins
 from aiovmss.errors import (
     ArmError,
     ClientAuthenticationError,
@@ -102,6 +104,8 @@ class AsyncLROPoller(Generic[T]):
         Raises:
             ResponseDecodeError: no polling header and a body that is not JSON (the request
                 acted, so it is not sent again).
+            UntrustedUrlError: a polling URL off the client's origins (see
+                docs/client/security.md); nothing is polled, and the operation may go on.
         """
         result_type = None if result is None else result.__name__
         try:
@@ -127,6 +131,7 @@ class AsyncLROPoller(Generic[T]):
                 operation=operation,
                 resource=resource,
             ) from None
+        _lro.check_state_urls(state, pipeline.origins or AllowedOrigins.of(url))
         delay = _lro.poll_delay(response.headers, settings)
         next_poll_at = pipeline.clock.now() + delay
         return cls(pipeline, state, settings, next_poll_at=next_poll_at, result=result)
@@ -136,10 +141,11 @@ class AsyncLROPoller(Generic[T]):
         """Resume an operation from :meth:`continuation_token`, polling through ``client``.
 
         Raises:
-            ValueError: the token is malformed, names an unknown result model, or its URLs are
-                not on the client's base URL.
+            ValueError: the token is malformed or names an unknown result model (see
+                docs/client/security.md for every check).
+            UntrustedUrlError: (a ValueError too) a URL in it is off the client's origins.
         """
-        state = _lro.state_from_token(token, origin=client.base_url)
+        state = state_from_token(token, client.allowed_origins)
         return cls(client.pipeline, state, client.polling_settings)
 
     def status(self) -> str:
@@ -156,7 +162,7 @@ class AsyncLROPoller(Generic[T]):
 
     def continuation_token(self) -> str:
         """A JSON string to resume this operation elsewhere (URLs and names; no secrets)."""
-        return _lro.state_to_token(self._state)
+        return state_to_token(self._state)
 
     # The timeout runs on the client's clock (virtual in tests), which asyncio.timeout cannot do.
     async def result(self, timeout: float | None = None) -> T:  # noqa: ASYNC109

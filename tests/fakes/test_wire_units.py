@@ -324,6 +324,7 @@ class StubVM:
     etag: int = 2
     power_state: str = "running"
     latest_model_applied: bool = True
+    last_error: dict[str, Any] | None = None
 
 
 SPEC: dict[str, Any] = {

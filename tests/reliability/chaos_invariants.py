@@ -97,7 +97,8 @@ def check_accounted(vms: Mapping[str, Mapping[str, Any]]) -> list[str]:
 def check_deletion_reports(
     reports: Mapping[str, Report], vms: Mapping[str, Mapping[str, Any]], *, exact: bool = True
 ) -> list[str]:
-    """``Deleted`` only for a VM gone by the report; ``Failed`` only for one that stays.
+    """``Deleted`` or ``NotFound`` only for a VM gone by the report; ``Failed`` only for one
+    that stays.
 
     A timeout is a violation unless the delete never reached the service, or (``exact=False``,
     api-version 2023-07-01) the VM ends Failed: there a Failed state that appears only after the
@@ -110,9 +111,11 @@ def check_deletion_reports(
             problems.append(f"waiter reported {report.outcome} for unknown VM {iid}")
             continue
         gone_at = _first_event(vm, "deleted")
-        if report.outcome == "Deleted":
+        if report.outcome in ("Deleted", "NotFound"):
             if gone_at is None or gone_at > report.time:
-                problems.append(f"VM {iid} reported Deleted at {report.time} but gone at {gone_at}")
+                problems.append(
+                    f"VM {iid} reported {report.outcome} at {report.time} but gone at {gone_at}"
+                )
         elif report.outcome == "Failed":
             if not vm["exists"]:
                 if not _requested_since(vm, report.time):

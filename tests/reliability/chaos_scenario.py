@@ -186,10 +186,16 @@ class Scenario:
             self._record_deleted(results)
 
     async def delete_scale_set(self, ids: list[str]) -> None:
-        """DELETE the scale set, then ``wait_for_scale_set_deletion``."""
-        await self._lro("delete_scale_set", self.client.scale_sets.begin_delete(RG, self.name))
+        """DELETE the scale set, ``wait_for_scale_set_deletion`` at once, then the LRO.
+
+        The documented order: a scale set already gone when the wait starts raises.
+        """
+        begin = self.client.scale_sets.begin_delete(RG, self.name)
+        poller = await self.step("delete_scale_set.begin", begin)
         waited = wait_for_scale_set_deletion(self.client, RG, self.name, instance_ids=ids)
         result = await self.step("wait_scale_set", waited)
+        if not isinstance(poller, AzureError):
+            await self.step("delete_scale_set.result", poller.result())
         if isinstance(result, WaitError):
             result = result.result
         if result is not None and hasattr(result, "vms"):

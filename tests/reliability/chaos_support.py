@@ -72,6 +72,7 @@ class ChaosTransport:
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
+        self.io_clock = getattr(inner, "io_clock", None)  # delays pass on the fake's clock
         self.attempts: list[Attempt] = []
 
     def _record(self, request: HttpRequest, outcome: str, **extra: Any) -> None:

@@ -98,11 +98,11 @@ def scripted_client(transport: ScriptedTransport, api_version: str = "2024-07-01
 
 
 @asynccontextmanager
-async def serve_app(app: web.Application) -> AsyncIterator[str]:
-    """Serve ``app`` on a free loopback port; yield its base URL, clean up after."""
+async def serve_app(app: web.Application, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serve ``app`` on a free port of loopback ``host``; yield its base URL, clean up after."""
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    await web.TCPSite(runner, host, 0).start()
     host, port = runner.addresses[0][:2]
     try:
         yield f"http://{host}:{port}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import get_type_hints
 
 import pytest
 from pydantic import ValidationError
@@ -523,3 +524,13 @@ def test_get_modify_put_sends_only_writable_fields() -> None:
             "resiliencyPolicy": {"resilientVMDeletionPolicy": {"enabled": True}},
         },
     }
+
+
+def test_instance_id_is_a_plain_str_and_never_sent() -> None:
+    # mypy --strict callers read it as str, no None check: the service always sends it.
+    assert get_type_hints(VirtualMachineScaleSetVM)["instance_id"] is str
+    vm = VirtualMachineScaleSetVM.from_wire({"instanceId": "7", "location": "westus"})
+    assert vm.instance_id == "7"
+    assert vm.to_wire() == {"location": "westus"}  # read-only: never in a request body
+    built = VirtualMachineScaleSetVM(location="westus")
+    assert built.instance_id == "" and "instanceId" not in built.to_wire()

@@ -9,13 +9,9 @@ import pytest
 from sdk_support import ManualClock, ScriptedTransport, respond, scripted_client
 
 from aiovmss import AsyncLROPoller
-from aiovmss._lro import (
-    LroState,
-    default_final_state,
-    final_get_url,
-    initial_state,
-    state_from_token,
-)
+from aiovmss._lro import LroState, default_final_state, final_get_url, initial_state
+from aiovmss._lro_tokens import state_from_token
+from aiovmss._origin import AllowedOrigins
 from aiovmss.models import VirtualMachineScaleSetVM, VirtualMachineScaleSetVMInstanceView
 
 BASE = "https://management.azure.com"
@@ -127,11 +123,11 @@ async def test_an_old_token_still_resumes_to_its_model() -> None:
     assert isinstance(result, VirtualMachineScaleSetVM)
     assert transport.requests[-1].url == VM_URL  # PUT: the final GET of the resource itself
     old_delete = {**OLD_TOKEN, "method": "DELETE", "result_type": None}
-    state = state_from_token(json.dumps(old_delete), origin=BASE)
+    state = state_from_token(json.dumps(old_delete), AllowedOrigins.of(BASE))
     assert state.final_state_via is None
 
 
 def test_a_token_with_an_unknown_final_state_is_refused() -> None:
     token = json.dumps({**OLD_TOKEN, "final_state_via": "somewhere-else"})
     with pytest.raises(ValueError, match="final_state_via"):
-        state_from_token(token, origin=BASE)
+        state_from_token(token, AllowedOrigins.of(BASE))

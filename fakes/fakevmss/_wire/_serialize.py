@@ -235,21 +235,24 @@ class VMBodies:
 
     def _instance_view_of(self, vm: VMLike) -> dict[str, Any]:
         state = vm.provisioning_state.lower()
-        return {
-            "statuses": [
-                {
-                    "code": f"ProvisioningState/{state}",
-                    "level": "Error" if state == "failed" else "Info",
-                    "displayStatus": f"Provisioning {state}",
-                    "time": self._time(vm.time_created),
-                },
-                {
-                    "code": f"PowerState/{vm.power_state}",
-                    "level": "Info",
-                    "displayStatus": f"VM {vm.power_state}",
-                },
-            ]
+        provisioning: dict[str, Any] = {
+            "code": f"ProvisioningState/{state}",
+            "level": "Error" if state == "failed" else "Info",
+            "displayStatus": f"Provisioning {state}",
+            "time": self._time(vm.time_created),
         }
+        error = vm.last_error
+        if state == "failed" and error is not None:
+            # As ARM shows a failed provisioning: the error code in the status code
+            # (ProvisioningState/failed/OSProvisioningTimedOut), its text in message.
+            provisioning["code"] = f"ProvisioningState/failed/{error['code']}"
+            provisioning["message"] = error["message"]
+        power = {
+            "code": f"PowerState/{vm.power_state}",
+            "level": "Info",
+            "displayStatus": f"VM {vm.power_state}",
+        }
+        return {"statuses": [provisioning, power]}
 
     def body(self, vm: VMLike) -> dict[str, Any]:
         """The scale set VM resource body of ``vm``."""

@@ -147,6 +147,11 @@ class VMLike(Protocol):
         """Whether the VM runs the scale set's latest model."""
         ...
 
+    @property
+    def last_error(self) -> Mapping[str, Any] | None:
+        """The ARM error (``code``, ``message``) of the last failed create or delete attempt."""
+        ...
+
 
 class ScaleSetLike(Protocol):
     """A scale set as the wire layer reads it."""

@@ -68,6 +68,7 @@ class VirtualMachineScaleSetVMProperties(ArmModel):
 class VirtualMachineScaleSetVM(ArmModel):
     """A VM of a scale set, as returned by get and list.
 
+    ``instance_id`` is a ``str`` (the service always sends it; ``""`` on a model built by hand).
     ``provisioning_state`` and ``resilient_vm_deletion_status`` read through ``properties``
     (``None`` when absent); the wire nesting stays in ``properties``.
     """
@@ -76,7 +77,9 @@ class VirtualMachineScaleSetVM(ArmModel):
     name: str | None = Field(default=None, json_schema_extra=READ_ONLY)
     type: str | None = Field(default=None, json_schema_extra=READ_ONLY)
     etag: str | None = Field(default=None, json_schema_extra=READ_ONLY)
-    instance_id: str | None = Field(default=None, json_schema_extra=READ_ONLY)
+    # The service sends instanceId on every VM, so it is a plain str (mypy --strict callers need
+    # no None check); "" only on a model built by hand. Read-only: never sent.
+    instance_id: str = Field(default="", json_schema_extra=READ_ONLY)
     location: str | None = None
     tags: dict[str, str] | None = None
     sku: Sku | None = Field(default=None, json_schema_extra=READ_ONLY)

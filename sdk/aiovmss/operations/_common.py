@@ -77,7 +77,7 @@ def instance_ids_body(value: object) -> VirtualMachineScaleSetVMInstanceIDs | No
     """The body of an action on some VMs: None (every VM) or ``{"instanceIds": [...]}``.
 
     Raises:
-        TypeError: ``value`` is not None nor a list (or tuple) of str.
+        TypeError: ``value`` is a str, not iterable, or holds a non-str item.
         ValueError: ``value`` is empty (say None for every VM).
     """
     if value is None:

@@ -11,7 +11,7 @@ which the service reads as every VM, and an empty list is refused rather than se
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from aiovmss._catalog import ScaleSetOps
@@ -156,15 +156,16 @@ class ScaleSetsOperations:
         self,
         resource_group: str,
         name: str,
-        instance_ids: Sequence[str],
+        instance_ids: Iterable[str],
         *,
         force_deletion: bool = False,
     ) -> AsyncLROPoller[None]:
         """Delete some VMs of a scale set (POST ``.../delete`` with ``instanceIds``).
 
         Raises:
-            TypeError: ``instance_ids`` is not a list (or tuple) of str.
+            TypeError: ``instance_ids`` is a str or not iterable, or holds a non-str item.
             ValueError: ``instance_ids`` is empty.
+            InvalidNameError: an id is not a safe URL path segment.
         """
         return await self._ctx.begin(
             ScaleSetOps.begin_delete_instances,
