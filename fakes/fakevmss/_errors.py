@@ -22,6 +22,7 @@ __all__ = [
     "OPERATION_NOT_ALLOWED",
     "OS_PROVISIONING_TIMEOUT",
     "PRECONDITION_FAILED",
+    "PROPERTY_CHANGE_NOT_ALLOWED",
     "REQUEST_TOO_LARGE",
     "RESOURCE_NOT_FOUND",
     "RETRIABLE_CREATE_CODES",
@@ -31,6 +32,7 @@ __all__ = [
     "ArmException",
     "arm_error_body",
     "invalid_parameter",
+    "not_allowed",
     "not_found",
 ]
 
@@ -43,6 +45,7 @@ NO_REGISTERED_PROVIDER = "NoRegisteredProviderFound"
 AUTHENTICATION_FAILED = "AuthenticationFailed"
 OPERATION_NOT_ALLOWED = "OperationNotAllowed"
 PRECONDITION_FAILED = "PreconditionFailed"
+PROPERTY_CHANGE_NOT_ALLOWED = "PropertyChangeNotAllowed"
 TOO_MANY_REQUESTS = "TooManyRequests"
 REQUEST_TOO_LARGE = "RequestEntityTooLarge"
 SUBSCRIPTION_NOT_REGISTERED_FOR_FEATURE = "SubscriptionNotRegisteredForFeature"
@@ -115,3 +118,14 @@ def not_found(kind: str, name: str) -> ArmException:
 def invalid_parameter(target: str, message: str) -> ArmException:
     """400 ``InvalidParameter`` naming the bad field in ``target``."""
     return ArmException(400, INVALID_PARAMETER, message, target=target)
+
+
+def not_allowed(
+    message: str,
+    *,
+    status: int = 409,
+    target: str | None = None,
+    details: list[dict[str, Any]] | None = None,
+) -> ArmException:
+    """``OperationNotAllowed``: 409 for a resource's state, 400 for a request the fake refuses."""
+    return ArmException(status, OPERATION_NOT_ALLOWED, message, target=target, details=details)

@@ -15,6 +15,7 @@ from fakevmss._clock import TimerHandle
 __all__ = [
     "DELETE_FAILED_TAG",
     "VM",
+    "Activity",
     "Feature",
     "HistoryEvent",
     "OpKind",
@@ -70,6 +71,8 @@ class HistoryEvent:
     state: str
     code: str | None = None
     forced: bool = False
+    #: The VM operation (``restart``, ...) of an ``operation-*`` event; None for the others.
+    operation: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -80,6 +83,7 @@ class HistoryEvent:
             "state": self.state,
             "code": self.code,
             "forced": self.forced,
+            "operation": self.operation,
         }
 
 
@@ -124,11 +128,25 @@ class Operation:
     pending: set[str] = field(default_factory=set)
     failures: list[dict[str, Any]] = field(default_factory=list)
     scale_set: ScaleSet | None = None  # set when the operation drives the scale set's state
+    #: The VM operation of an ``ACTION`` or ``UPDATE_VM`` (as ARM names it: ``restart``).
+    action: str | None = None
 
     @property
     def returns_resource(self) -> bool:
         """Whether the operation ends with its resource (a PUT or PATCH), not with nothing."""
         return self.kind in (OpKind.CREATE, OpKind.UPDATE, OpKind.UPDATE_VM)
+
+
+@dataclass(slots=True, eq=False)
+class Activity:
+    """The VM operation a VM is running: what, for which LRO, and what to restore on failure."""
+
+    operation: str
+    op: Operation | None
+    power_before: str
+    model_version: int
+    attempt: int
+    code: str | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -166,6 +184,13 @@ class VM:
     retry_due: float | None = None
     delete_waiters: list[Operation] = field(default_factory=list)
     timer: TimerHandle | None = None
+    # VM operations (docs/fake/lifecycle.md): the one running, runs per operation (for fault
+    # attempts; made on first use), whether Resilient create left the VM Failed, and the
+    # protection policy set through the VM's PUT (None: never set).
+    activity: Activity | None = None
+    operation_runs: dict[str, int] | None = None
+    create_failed: bool = False
+    protection: dict[str, bool] | None = None
 
     @property
     def deletion_status(self) -> str:
@@ -187,6 +212,28 @@ class VM:
         return self.model_version == self.scale_set.model_version
 
     @property
+    def status_time(self) -> float:
+        """Clock seconds of the VM's last state change (its last history event)."""
+        return self.history[-1].time if self.history else self.time_created
+
+    @property
+    def marked_for_deletion(self) -> bool:
+        """Whether a delete was requested and the VM still exists (only a delete may follow)."""
+        return self.delete_policy is not None
+
+    @property
+    def protected_from_scale_in(self) -> bool:
+        """Protected from scale-in (either flag: scale set actions protection includes it)."""
+        protection = self.protection
+        return protection is not None and any(protection.values())
+
+    @property
+    def protected_from_scale_set_actions(self) -> bool:
+        """Protected from operations started on the scale set (upgrade, reimage, ...)."""
+        protection = self.protection
+        return protection is not None and protection.get("protectFromScaleSetActions") is True
+
+    @property
     def deleting(self) -> bool:
         """Whether a delete attempt runs or a resilient retry is pending."""
         return self.delete_running or self.retry_due is not None
@@ -204,6 +251,10 @@ class VM:
             "os_type": self.os_type,
             "exists": self.exists,
             "provisioning_state": self.provisioning_state,
+            "power_state": self.power_state,
+            "latest_model_applied": self.latest_model_applied,
+            "protection": dict(self.protection) if self.protection is not None else None,
+            "operation": self.activity.operation if self.activity is not None else None,
             "resilient_vm_deletion_status": self.deletion_status,
             "create_attempts": self.create_attempts,
             "delete_attempts": self.delete_attempts,
@@ -231,6 +282,8 @@ class ScaleSet:
     deleting: bool = False
     exists: bool = True
     history: list[RoundEvent] = field(default_factory=list)
+    #: Clock seconds of the last change of ``provisioning_state`` (its instance view's time).
+    state_time: float = 0.0
     active_ops: int = 0
     ops_failed: bool = False
     retry_waiting: dict[str, VM] = field(default_factory=dict)

@@ -89,7 +89,10 @@ def test_every_served_route_is_a_published_operation() -> None:
     for schema in schemas():
         for endpoint in ENDPOINTS:
             if endpoint.operation_id is not None:
-                published = schema.operations[endpoint.operation_id]
+                published = schema.operations.get(endpoint.operation_id)
+                if published is None:  # served from a later api-version only
+                    assert endpoint.since is not None and endpoint.since > schema.version
+                    continue
                 assert published.method == endpoint.method, endpoint.name
         put = schema.operations["VirtualMachineScaleSets_CreateOrUpdate"]
         assert put.body == "#VirtualMachineScaleSet" and put.body_required

@@ -310,6 +310,7 @@ class StubScaleSet:
     unique_id: str = "u-1"
     time_created: float = 1.5
     etag: int = 3
+    state_time: float = 1.5
 
 
 @dataclass
@@ -325,6 +326,9 @@ class StubVM:
     power_state: str = "running"
     latest_model_applied: bool = True
     last_error: dict[str, Any] | None = None
+    index: int = 37
+    status_time: float = 0.0
+    protection: dict[str, bool] | None = None
 
 
 SPEC: dict[str, Any] = {

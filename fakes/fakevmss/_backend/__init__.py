@@ -5,21 +5,30 @@ returns. :class:`Backend` only builds the components over one shared
 :class:`~fakevmss._backend._store.Store`:
 
 - ``sets`` (``_scale_sets``): create or replace, update, read, list, delete, delete instances;
-- ``vms`` (``_vms``): list, read, delete, attach;
+- ``vms`` (``_vms``): list, read, update (the VM's PUT), delete, attach;
+- ``actions`` (``_actions``): the VM operations (power, reimage, redeploy, maintenance,
+  manual upgrade) on a scale set's VMs or on one VM;
+- ``upgrades`` (``_upgrades``): model changes and upgrade policies;
 - ``ops`` (``_operations``): operation status and feature registrations.
+
+The engines that move state on the clock are ``engine`` (Resilient create and delete,
+``_lifecycle``) and ``vm_engine`` (VM operations, ``_vm_engine``).
 """
 
 from __future__ import annotations
 
 import random
 
+from fakevmss._backend._actions import Actions
 from fakevmss._backend._operations import Operations
 from fakevmss._backend._scale_sets import ScaleSets
 from fakevmss._backend._store import Store, deep_merge
+from fakevmss._backend._upgrades import Upgrades
 from fakevmss._backend._vms import VMs
 from fakevmss._clock import RealClock, VirtualClock
 from fakevmss._faults import Faults
 from fakevmss._timings import Timings
+from fakevmss._vm_engine import VMEngine
 
 __all__ = ["Backend", "deep_merge"]
 
@@ -56,8 +65,11 @@ class Backend:
             features_registered=features_registered,
             location=location,
         )
-        self.sets = ScaleSets(store)
-        self.vms = VMs(store)
+        self.vm_engine = vm_engine = VMEngine(store.engine, timings, faults)
+        self.upgrades = Upgrades(store, vm_engine)
+        self.sets = ScaleSets(store, self.upgrades)
+        self.vms = VMs(store, vm_engine)
+        self.actions = Actions(store, vm_engine)
         self.ops = Operations(store)
         # What inspection reads (FakeCompute, the live page, the timeline).
         self.clock = clock

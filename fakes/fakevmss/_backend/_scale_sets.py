@@ -1,7 +1,8 @@
 """Scale sets: create or replace, update, read, list, delete, delete instances, scale in and out.
 
 Scaling out starts Resilient create for each new VM and scaling in starts Resilient delete
-(``_lifecycle``); the rules are in docs/fake/emulation.md.
+(``_lifecycle``; docs/fake/emulation.md). A scale-in never takes a VM protected from it, and a
+model change follows the upgrade policy (``_upgrades``; docs/fake/lifecycle.md).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import copy
 from typing import Any
 
 from fakevmss._backend._store import Store, check_preconditions, deep_merge
-from fakevmss._errors import OPERATION_NOT_ALLOWED, ArmException, invalid_parameter
-from fakevmss._state import Operation, OpKind, ScaleSet
+from fakevmss._backend._upgrades import Upgrades
+from fakevmss._errors import OPERATION_NOT_ALLOWED, ArmException, invalid_parameter, not_allowed
+from fakevmss._state import VM, Operation, OpKind, ScaleSet
+from fakevmss._vm_ops import scale_in_victims
 
 __all__ = ["ScaleSets"]
 
@@ -30,8 +33,9 @@ def _capacity(spec: dict[str, Any], default: int) -> int:
 class ScaleSets:
     """The scale set operations of one backend."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, upgrades: Upgrades) -> None:
         self.store = store
+        self.upgrades = upgrades
 
     def put(
         self,
@@ -72,7 +76,7 @@ class ScaleSets:
         )
         self.store.scale_sets[scale_set.key] = scale_set
         op = self.store.operation(OpKind.CREATE, sub, scale_set.resource_id, scale_set)
-        self._scale_to(scale_set, capacity, op)
+        self._scale_to(scale_set, capacity, op, [])
         return scale_set, True, op
 
     def _update(self, scale_set: ScaleSet, spec: dict[str, Any]) -> Operation:
@@ -93,29 +97,54 @@ class ScaleSets:
             )
         properties["orchestrationMode"] = mode
         self.store.features.check_policies(scale_set.subscription, scale_set.spec, spec)
+        victims = self._scale_in_victims(scale_set, capacity)
+        model_changed = self.upgrades.check_change(scale_set, spec)
         scale_set.spec = spec
         scale_set.etag += 1
         op = self.store.operation(
             OpKind.UPDATE, scale_set.subscription, scale_set.resource_id, scale_set
         )
-        self._scale_to(scale_set, capacity, op)
+        if model_changed:
+            self.upgrades.model_changed(scale_set, op)
+        self._scale_to(scale_set, capacity, op, victims)
         return op
 
-    def _scale_to(self, scale_set: ScaleSet, capacity: int, op: Operation) -> None:
-        """Scale out (Resilient create) or in (highest ids first); record the capacity."""
+    @staticmethod
+    def _scale_in_victims(scale_set: ScaleSet, capacity: int) -> builtins.list[VM]:
+        """The VMs a scale-in to ``capacity`` deletes: the highest unprotected ids first.
+
+        Raises:
+            ArmException: 409 ``OperationNotAllowed`` when too few VMs are unprotected.
+        """
+        current = {vm.instance_id: vm for vm in scale_set.vms.values() if vm.delete_policy is None}
+        surplus = len(current) - capacity
+        if surplus <= 0:
+            return []
+        candidates = [(vm.index, iid, vm.protected_from_scale_in) for iid, vm in current.items()]
+        chosen, protected = scale_in_victims(candidates, surplus)
+        if len(chosen) < surplus:
+            raise not_allowed(
+                f"Scale set '{scale_set.name}' cannot scale in to {capacity}: "
+                f"{len(protected)} of its {len(current)} VMs are protected from scale-in "
+                f"({', '.join(protected)}).",
+                target="sku.capacity",
+            )
+        return [current[iid] for iid in chosen]
+
+    def _scale_to(
+        self, scale_set: ScaleSet, capacity: int, op: Operation, victims: builtins.list[VM]
+    ) -> None:
+        """Scale out (Resilient create) or in (the ``victims``); record the capacity."""
         engine = self.store.engine
-        current = [vm for vm in scale_set.vms.values() if vm.delete_policy is None]
+        current = sum(1 for vm in scale_set.vms.values() if vm.delete_policy is None)
         sku = scale_set.spec.setdefault("sku", {})
         if isinstance(sku, dict):
             sku["capacity"] = capacity
         resilient = scale_set.creation_policy_enabled
-        for _ in range(capacity - len(current)):
+        for _ in range(capacity - current):
             engine.start_create(self.store.new_vm(scale_set), op, resilient=resilient)
-        surplus = len(current) - capacity
-        if surplus > 0:
-            current.sort(key=lambda vm: vm.index, reverse=True)
-            for vm in current[:surplus]:
-                engine.request_delete(vm, op, force=False)
+        for vm in victims:
+            engine.request_delete(vm, op, force=False)
         engine.finish_if_done(op)
 
     def patch(
@@ -160,6 +189,7 @@ class ScaleSets:
         op = self.store.operation(OpKind.DELETE, sub, scale_set.resource_id)
         scale_set.deleting = True
         scale_set.provisioning_state = "Deleting"
+        scale_set.state_time = op.start_time
         scale_set.etag += 1
         for vm in scale_set.live_vms():
             engine.request_delete(vm, op, force=force)

@@ -20,7 +20,15 @@ from fakevmss._lifecycle import Engine
 from fakevmss._state import VM, Operation, OpKind, ScaleSet, guess_os_type
 from fakevmss._timings import Timings
 
-__all__ = ["SCALE_SET_KIND", "VM_KIND", "Key", "Store", "check_preconditions", "deep_merge"]
+__all__ = [
+    "SCALE_SET_KIND",
+    "VM_KIND",
+    "Key",
+    "Store",
+    "check_preconditions",
+    "deep_merge",
+    "vm_resource_id",
+]
 
 SCALE_SET_KIND = "Microsoft.Compute/virtualMachineScaleSets"
 VM_KIND = "Microsoft.Compute/virtualMachineScaleSets/virtualMachines"
@@ -37,6 +45,11 @@ def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+def vm_resource_id(vm: VM) -> str:
+    """The ARM id of a scale set VM."""
+    return f"{vm.scale_set.resource_id}/virtualMachines/{vm.instance_id}"
 
 
 def _etag_value(header: str) -> str:
@@ -151,6 +164,7 @@ class Store:
         if scale_set is not None:
             scale_set.active_ops += 1
             scale_set.provisioning_state = "Creating" if kind is OpKind.CREATE else "Updating"
+            scale_set.state_time = op.start_time
         self.operations[op.id] = op
         return op
 

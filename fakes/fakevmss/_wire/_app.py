@@ -117,7 +117,7 @@ class WireApp:
         self._routes: dict[tuple[str, str], tuple[EndpointMatch, dict[str, str]]] = {}
         # Everything a handler needs is fixed for the app's life (the clock's speed included).
         retry_after = self.retry_after_header(lro_retry_after)
-        self._env = Env(backend, clock, self.page_size, retry_after, self.bodies)
+        self._env = Env(backend, clock, self.page_size, retry_after, self.bodies, self.body_checker)
 
     def retry_after_header(self, seconds: float) -> str:
         """``seconds`` of virtual time as a Retry-After value in real seconds (rounded up)."""

@@ -8,12 +8,20 @@ wire app), and a test may hand the wire app any object with the same shape.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, NoReturn, Protocol
 
+from fakevmss._vm_ops import VMOp
 from fakevmss._wire._types import FeatureLike, OperationLike, ScaleSetLike, VMLike
 
-__all__ = ["BackendLike", "OperationsLike", "ScaleSetsLike", "VMsLike"]
+__all__ = [
+    "ActionsLike",
+    "BackendLike",
+    "OperationsLike",
+    "ScaleSetsLike",
+    "UpgradesLike",
+    "VMsLike",
+]
 
 
 class ScaleSetsLike(Protocol):
@@ -73,6 +81,25 @@ class VMsLike(Protocol):
         """Live VMs of a Uniform scale set."""
         ...
 
+    def live(self, sub: str, rg: str, name: str, /) -> Sequence[VMLike]:
+        """Live VMs of any scale set (what its instance view counts)."""
+        ...
+
+    def put(
+        self,
+        sub: str,
+        rg: str,
+        name: str,
+        instance_id: str,
+        protection: Mapping[str, bool] | None,
+        /,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+    ) -> tuple[VMLike, OperationLike]:
+        """The VM's PUT: its protection policy."""
+        ...
+
     def get(self, sub: str, rg: str, name: str, instance_id: str, /) -> VMLike:
         """One VM."""
         ...
@@ -81,6 +108,46 @@ class VMsLike(Protocol):
         self, sub: str, rg: str, name: str, instance_id: str, /, *, force: bool
     ) -> OperationLike:
         """Start deleting one VM."""
+        ...
+
+
+class ActionsLike(Protocol):
+    """VM operations on a scale set's VMs or on one VM."""
+
+    def on_scale_set(
+        self,
+        op_kind: VMOp,
+        sub: str,
+        rg: str,
+        name: str,
+        instance_ids: list[str] | None,
+        /,
+        *,
+        skip_shutdown: bool = False,
+    ) -> OperationLike:
+        """``op_kind`` on the named VMs (None: every VM) of a scale set."""
+        ...
+
+    def on_vm(
+        self,
+        op_kind: VMOp,
+        sub: str,
+        rg: str,
+        name: str,
+        instance_id: str,
+        /,
+        *,
+        skip_shutdown: bool = False,
+    ) -> OperationLike:
+        """``op_kind`` on one VM."""
+        ...
+
+
+class UpgradesLike(Protocol):
+    """Rolling upgrade operations (refused)."""
+
+    def approve_rolling_upgrade(self, sub: str, rg: str, name: str, /) -> NoReturn:
+        """Refuse: no rolling upgrade awaits approval."""
         ...
 
 
@@ -111,6 +178,16 @@ class BackendLike(Protocol):
     @property
     def vms(self) -> VMsLike:
         """VM operations."""
+        ...
+
+    @property
+    def actions(self) -> ActionsLike:
+        """VM operations."""
+        ...
+
+    @property
+    def upgrades(self) -> UpgradesLike:
+        """Upgrades."""
         ...
 
     @property

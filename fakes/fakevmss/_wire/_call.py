@@ -18,6 +18,7 @@ from fakevmss._wire._backend_types import BackendLike
 from fakevmss._wire._cache import BodyCache
 from fakevmss._wire._json import dump_json
 from fakevmss._wire._links import Origin
+from fakevmss._wire._schema_check import BodyChecker
 from fakevmss._wire._types import ClockLike, OperationLike
 from fakevmss._wire._versions import has_resiliency_view
 
@@ -165,13 +166,17 @@ def raw_json_response(
 
 @dataclass(frozen=True, slots=True)
 class Env:
-    """What every handler needs: the backend, the clock, the page size, LRO headers, caches."""
+    """What every handler needs: backend, clock, page size, LRO headers, caches, body checker.
+
+    The body checker is the app's own; the VM's PUT reuses its schema knowledge.
+    """
 
     backend: BackendLike
     clock: ClockLike
     page_size: int
     retry_after: str
     bodies: BodyCache = field(default_factory=BodyCache)
+    body_checker: BodyChecker = field(default_factory=BodyChecker)
 
     def lro_headers(
         self, call: Call, operation: OperationLike, *, location: bool | None = None

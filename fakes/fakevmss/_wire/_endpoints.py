@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fakevmss._wire import _operations, _scale_sets, _vms
+from fakevmss._vm_ops import VMOp
+from fakevmss._wire import _operations, _scale_sets, _views, _vms
+from fakevmss._wire._actions import approve_rolling_upgrade, scale_set_action, vm_action
 from fakevmss._wire._call import Body, Endpoint, Lro
 from fakevmss._wire._routes import Router
+from fakevmss._wire._vm_update import update_vm
 
 __all__ = ["ENDPOINTS", "EndpointMatch", "resolve"]
 
@@ -30,6 +33,25 @@ _FEATURE = (
 _OPERATION = f"{_SUB}/{_COMPUTE}/locations/{{location}}/operations/{{operationId}}"
 _SS_OPS = "VirtualMachineScaleSets_"
 _VM_OPS = "VirtualMachineScaleSetVMs_"
+_VM_LOWER = f"{_SET}/virtualmachines/{{instanceId}}"  # as the published files spell four paths
+
+
+def _set_action(op: VMOp, segment: str, operation: str, body: Body = Body.OPTIONAL) -> Endpoint:
+    """``POST S/{name}/<segment>``: a VM operation on some or all of a scale set's VMs."""
+    handler = scale_set_action(op, ids_required=body is Body.REQUIRED)
+    return Endpoint(
+        f"scale_sets.begin_{op.value}", "POST", f"{_SET}/{segment}", handler,
+        f"{_SS_OPS}{operation}", body, lro=Lro.WITH_LOCATION,
+    )  # fmt: skip
+
+
+def _vm_action(op: VMOp, path: str, operation: str, body: Body = Body.NONE) -> Endpoint:
+    """``POST V/<segment>``: a VM operation on one VM."""
+    return Endpoint(
+        f"scale_set_vms.begin_{op.value}", "POST", path, vm_action(op), f"{_VM_OPS}{operation}",
+        body, lro=Lro.WITH_LOCATION,
+    )  # fmt: skip
+
 
 # fmt: off
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -57,6 +79,26 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         _scale_sets.delete_instances, f"{_SS_OPS}DeleteInstances", Body.REQUIRED,
         lro=Lro.WITH_LOCATION,
     ),
+    Endpoint(
+        "scale_sets.get_instance_view", "GET", f"{_SET}/instanceView", _views.get_instance_view,
+        f"{_SS_OPS}GetInstanceView",
+    ),
+    Endpoint("scale_sets.list_skus", "GET", f"{_SET}/skus", _views.list_skus, f"{_SS_OPS}ListSkus"),
+    # Scale set actions: a VM operation on the VMs named in the body (none named: every VM).
+    _set_action(VMOp.START, "start", "Start"),
+    _set_action(VMOp.POWER_OFF, "poweroff", "PowerOff"),
+    _set_action(VMOp.DEALLOCATE, "deallocate", "Deallocate"),
+    _set_action(VMOp.RESTART, "restart", "Restart"),
+    _set_action(VMOp.REIMAGE, "reimage", "Reimage"),
+    _set_action(VMOp.REIMAGE_ALL, "reimageall", "ReimageAll"),
+    _set_action(VMOp.REDEPLOY, "redeploy", "Redeploy"),
+    _set_action(VMOp.PERFORM_MAINTENANCE, "performMaintenance", "PerformMaintenance"),
+    _set_action(VMOp.UPDATE_INSTANCES, "manualupgrade", "UpdateInstances", Body.REQUIRED),
+    Endpoint(
+        "scale_sets.begin_approve_rolling_upgrade", "POST", f"{_SET}/approveRollingUpgrade",
+        approve_rolling_upgrade, f"{_SS_OPS}ApproveRollingUpgrade", Body.OPTIONAL,
+        since="2024-07-01", lro=Lro.WITH_LOCATION,
+    ),
     # Scale set VMs.
     Endpoint(
         "scale_set_vms.list", "GET", f"{_SET}/virtualMachines", _vms.list_vms, f"{_VM_OPS}List"
@@ -66,6 +108,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "scale_set_vms.begin_delete", "DELETE", _VM, _vms.delete_vm, f"{_VM_OPS}Delete",
         lro=Lro.WITH_LOCATION,
     ),
+    Endpoint(
+        "scale_set_vms.begin_update", "PUT", _VM, update_vm, f"{_VM_OPS}Update", Body.REQUIRED,
+        lro=Lro.ASYNC_OPERATION,
+    ),
+    Endpoint(
+        "scale_set_vms.get_instance_view", "GET", f"{_VM}/instanceView",
+        _views.get_vm_instance_view, f"{_VM_OPS}GetInstanceView",
+    ),
+    _vm_action(VMOp.START, f"{_VM_LOWER}/start", "Start"),
+    _vm_action(VMOp.POWER_OFF, f"{_VM_LOWER}/poweroff", "PowerOff"),
+    _vm_action(VMOp.DEALLOCATE, f"{_VM}/deallocate", "Deallocate"),
+    _vm_action(VMOp.RESTART, f"{_VM_LOWER}/restart", "Restart"),
+    _vm_action(VMOp.REIMAGE, f"{_VM}/reimage", "Reimage", Body.OPTIONAL),
+    _vm_action(VMOp.REIMAGE_ALL, f"{_VM}/reimageall", "ReimageAll"),
+    _vm_action(VMOp.REDEPLOY, f"{_VM_LOWER}/redeploy", "Redeploy"),
     # Operations and features.
     Endpoint("operations.get", "GET", _OPERATION, _operations.get_operation),
     Endpoint("features.get", "GET", _FEATURE, _operations.get_feature, any_api_version=True),

@@ -20,7 +20,7 @@ from fakevmss._errors import OPERATION_FAILED, ArmException
 from fakevmss._http import WireResponse
 from fakevmss._wire._call import Call, Env, etag_headers, json_response
 from fakevmss._wire._routes import Route, split_path
-from fakevmss._wire._serialize import feature_json, operation_json, scale_set_json
+from fakevmss._wire._serialize import feature_json, operation_json, scale_set_json, vm_json
 from fakevmss._wire._types import OperationLike
 from fakevmss._wire._validate import parse_bool_flag
 from fakevmss._wire._versions import has_etag
@@ -30,11 +30,12 @@ __all__ = ["get_feature", "get_operation", "register_feature"]
 #: Status of a Location poll whose operation ended Failed or Canceled.
 FAILED_OPERATION_STATUS = 409
 
-#: The resource a create or update operation ends with, by its ARM id.
+#: The resource a create or update operation ends with, by its ARM id: a scale set or a VM.
 _SCALE_SET_ID = Route(
     "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}"
     "/providers/Microsoft.Compute/virtualMachineScaleSets/{vmScaleSetName}"
 )
+_VM_ID = Route(f"{_SCALE_SET_ID.template}/virtualMachines/{{instanceId}}")
 
 
 def _failure(operation: OperationLike) -> ArmException:
@@ -55,11 +56,17 @@ def _final_result(env: Env, call: Call, operation: OperationLike) -> WireRespons
         raise _failure(operation)
     if not operation.returns_resource:
         return json_response(204)
-    params = _SCALE_SET_ID.match(split_path(operation.resource_id)) or {}
-    scale_set = env.backend.sets.get(
-        params["subscriptionId"], params["resourceGroupName"], params["vmScaleSetName"]
-    )
-    body = scale_set_json(scale_set, env.clock, etag=has_etag(call.version))
+    parts = split_path(operation.resource_id)
+    vm_params = _VM_ID.match(parts)
+    params = vm_params or _SCALE_SET_ID.match(parts) or {}
+    key = params["subscriptionId"], params["resourceGroupName"], params["vmScaleSetName"]
+    scale_set = env.backend.sets.get(*key)
+    etag = has_etag(call.version)
+    if vm_params is not None:
+        vm = env.backend.vms.get(*key, vm_params["instanceId"])
+        body = vm_json(scale_set, vm, env.clock, etag=etag, deletion_status=False)
+    else:
+        body = scale_set_json(scale_set, env.clock, etag=etag)
     return json_response(200, body, etag_headers(body))
 
 

@@ -11,6 +11,7 @@ import copy
 from datetime import UTC
 from typing import Any
 
+from fakevmss._wire._instance_views import vm_instance_view
 from fakevmss._wire._types import (
     ClockLike,
     FeatureLike,
@@ -225,34 +226,20 @@ class VMBodies:
         properties["osProfile"] = os_json
         nic = {"id": f"{vm_id}/networkInterfaces/nic0"}
         properties["networkProfile"] = {"networkInterfaces": [nic]}
+        protection = vm.protection
+        if protection is not None:
+            properties["protectionPolicy"] = dict(protection)
         if self._deletion_status:
             properties["resilientVMDeletionStatus"] = vm.deletion_status
         if self._instance_view:
-            properties["instanceView"] = self._instance_view_of(vm)
+            properties["instanceView"] = self.instance_view(vm)
         if self._user_data:
             properties["userData"] = self._user_data_value
         return properties
 
-    def _instance_view_of(self, vm: VMLike) -> dict[str, Any]:
-        state = vm.provisioning_state.lower()
-        provisioning: dict[str, Any] = {
-            "code": f"ProvisioningState/{state}",
-            "level": "Error" if state == "failed" else "Info",
-            "displayStatus": f"Provisioning {state}",
-            "time": self._time(vm.time_created),
-        }
-        error = vm.last_error
-        if state == "failed" and error is not None:
-            # As ARM shows a failed provisioning: the error code in the status code
-            # (ProvisioningState/failed/OSProvisioningTimedOut), its text in message.
-            provisioning["code"] = f"ProvisioningState/failed/{error['code']}"
-            provisioning["message"] = error["message"]
-        power = {
-            "code": f"PowerState/{vm.power_state}",
-            "level": "Info",
-            "displayStatus": f"VM {vm.power_state}",
-        }
-        return {"statuses": [provisioning, power]}
+    def instance_view(self, vm: VMLike) -> dict[str, Any]:
+        """The VM's instance view (its statuses as of its last state change)."""
+        return vm_instance_view(vm, self._computer_name(vm), self._time(vm.status_time))
 
     def body(self, vm: VMLike) -> dict[str, Any]:
         """The scale set VM resource body of ``vm``."""
@@ -318,6 +305,9 @@ def vm_body_key(scale_set: ScaleSetLike, vm: VMLike) -> tuple[object, ...]:
         vm.latest_model_applied,
         vm.etag,
         vm.deletion_status,
+        vm.status_time,
+        vm.protection,
+        vm.last_error,
     )
 
 

@@ -149,12 +149,32 @@ class VMLike(Protocol):
 
     @property
     def last_error(self) -> Mapping[str, Any] | None:
-        """The ARM error (``code``, ``message``) of the last failed create or delete attempt."""
+        """The ARM error (``code``, ``message``) of the last failed attempt or operation."""
+        ...
+
+    @property
+    def index(self) -> int:
+        """Creation order within the scale set (spreads VMs over fault domains)."""
+        ...
+
+    @property
+    def status_time(self) -> float:
+        """Clock seconds of the VM's last state change."""
+        ...
+
+    @property
+    def protection(self) -> Mapping[str, bool] | None:
+        """``protectionPolicy`` as set through the VM's PUT (None: never set)."""
         ...
 
 
 class ScaleSetLike(Protocol):
     """A scale set as the wire layer reads it."""
+
+    @property
+    def state_time(self) -> float:
+        """Clock seconds of the last change of ``provisioning_state``."""
+        ...
 
     @property
     def subscription(self) -> str:

@@ -18,6 +18,7 @@ __all__ = [
     "RESILIENCY_VIEW_VERSION",
     "check_since",
     "has_etag",
+    "has_flexible_protection",
     "has_resiliency_view",
     "resolve_api_version",
 ]
@@ -89,6 +90,17 @@ def has_resiliency_view(version: str) -> bool:
 def has_etag(version: str) -> bool:
     """Whether ``version`` shows ``etag`` and honours ``If-Match``/``If-None-Match``."""
     return _at_least(version, RESILIENCY_VIEW_VERSION)
+
+
+#: The first api-version protecting VMs of Flexible scale sets (Microsoft's instance protection
+#: page: "With Flexible orchestration mode, instance protection is only supported with API
+#: version 2023-09-01 and above").
+FLEXIBLE_PROTECTION_VERSION = "2023-09-01"
+
+
+def has_flexible_protection(version: str) -> bool:
+    """Whether ``version`` takes ``protectionPolicy`` on a VM of a Flexible scale set."""
+    return _at_least(version, FLEXIBLE_PROTECTION_VERSION)
 
 
 def check_since(version: str, since: str, operation: str) -> None:

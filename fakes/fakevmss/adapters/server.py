@@ -7,9 +7,10 @@ connection closes the socket without an answer.
 The control API needs no auth and answers JSON (errors are ARM-shaped, never HTML, never 500 for a
 client mistake):
 
-- ``POST /_fake/faults`` ``{"kind": "fail_create" | "fail_delete" | "http_error" | "throttle" |
-  "drop_connection" | "slow_response" | "garbage_body", ...the keyword options of the Python
-  API...}`` -> 201
+- ``POST /_fake/faults`` ``{"kind": "fail_create" | "fail_delete" | "fail_operation" |
+  "http_error" | "throttle" | "drop_connection" | "slow_response" | "garbage_body", ...the
+  keyword options of the Python API...}`` -> 201 (``fail_operation`` names its VM operation
+  in ``"operation"``, the Python API's first argument)
   ``{"id": ..., "kind": ...}``. ``path_regex`` stands for ``path=re.compile(...)``.
 - ``DELETE /_fake/faults``: clear every fault. ``POST /_fake/reset``: forget every resource.
 - ``GET /_fake/clock``; ``POST /_fake/clock/advance`` ``{"seconds": n}`` (a ``VirtualClock``
@@ -102,6 +103,7 @@ _VM_FILTERS: dict[str, Check] = {
 FAULT_KINDS: dict[str, tuple[tuple[str, ...], dict[str, Check]]] = {
     "fail_create": (("code",), _VM_FILTERS),
     "fail_delete": (("code",), {**_VM_FILTERS, "fallback_state": _is_str}),
+    "fail_operation": (("operation", "code"), {**_VM_FILTERS, "operation": _is_str}),
     "http_error": (
         ("status", "code"),
         {**_HTTP_FILTERS, "status": _is_int, "code": _is_str, "message": _optional(_is_str)},
