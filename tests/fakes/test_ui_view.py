@@ -209,3 +209,21 @@ def test_bad_query_is_an_arm_400_naming_the_parameter(params: dict[str, str], ta
         parse_query(params)
     assert caught.value.status == 400 and caught.value.code == "InvalidParameter"
     assert caught.value.target == target
+
+
+def test_vm_rows_show_the_power_state_and_operation_bars() -> None:
+    from fakevmss._vm_ops import VMOp
+
+    fake = FakeCompute(clock=VirtualClock(auto_advance=False))
+    fake.create_scale_set(RG, "web", capacity=2)
+    fake.clock.advance(100)
+    fake.backend.actions.on_scale_set(VMOp.DEALLOCATE, fake.subscription_id, RG, "web", ["1"])
+    fake.clock.advance(10)
+    rows = build_view(fake, ViewQuery())["vms"]["items"]
+    assert [row["power_state"] for row in rows] == ["running", "deallocating"]
+    assert rows[1]["provisioning_state"] == "Updating"
+    assert [(b["kind"], b["outcome"]) for b in rows[1]["bars"]][-1] == ("deallocate", "running")
+    filtered = vm_page(every_scale_set(fake), ViewQuery(vm_q="deallocating"), fake.clock.now())
+    assert keys(filtered) == ["rg/web/1"]
+    assert "deallocate operation-started #1" in fake.timeline()
+    assert "power=deallocating" in fake.timeline()

@@ -32,7 +32,9 @@ async def test_not_found(wire: Wire) -> None:
 async def test_unknown_path_and_wrong_method(wire: Wire) -> None:
     assert_arm_error(await wire.send("GET", "/subscriptions/x/foo"), 404, "InvalidResourceType")
     assert_arm_error(await wire.send("POST", f"{S}/web"), 405, "MethodNotAllowed")
-    assert_arm_error(await wire.send("PATCH", f"{S}/web/virtualMachines/0"), 405, "MethodNotAllowed")
+    assert_arm_error(
+        await wire.send("PATCH", f"{S}/web/virtualMachines/0"), 405, "MethodNotAllowed"
+    )
 
 
 @pytest.mark.parametrize(

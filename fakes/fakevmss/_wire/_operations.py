@@ -23,7 +23,7 @@ from fakevmss._wire._routes import Route, split_path
 from fakevmss._wire._serialize import feature_json, operation_json, scale_set_json, vm_json
 from fakevmss._wire._types import OperationLike
 from fakevmss._wire._validate import parse_bool_flag
-from fakevmss._wire._versions import has_etag
+from fakevmss._wire._versions import has_etag, has_vm_time_created
 
 __all__ = ["get_feature", "get_operation", "register_feature"]
 
@@ -64,7 +64,14 @@ def _final_result(env: Env, call: Call, operation: OperationLike) -> WireRespons
     etag = has_etag(call.version)
     if vm_params is not None:
         vm = env.backend.vms.get(*key, vm_params["instanceId"])
-        body = vm_json(scale_set, vm, env.clock, etag=etag, deletion_status=False)
+        body = vm_json(
+            scale_set,
+            vm,
+            env.clock,
+            etag=etag,
+            deletion_status=False,
+            time_created=has_vm_time_created(call.version),
+        )
     else:
         body = scale_set_json(scale_set, env.clock, etag=etag)
     return json_response(200, body, etag_headers(body))

@@ -162,6 +162,7 @@ class VMBodies:
         deletion_status: bool,
         instance_view: bool = False,
         user_data: bool = False,
+        time_created: bool = True,
     ) -> None:
         spec = scale_set.spec
         profile = _dict_at(spec.get("properties"), "virtualMachineProfile")
@@ -187,6 +188,7 @@ class VMBodies:
         self._tags = dict(tags) if isinstance(tags, dict) and tags else None
         self._etag, self._deletion_status = etag, deletion_status
         self._instance_view = instance_view
+        self._time_created = time_created
         self._user_data = user_data and "userData" in profile
         self._user_data_value = profile.get("userData")
         self._times: dict[float, str] = {}
@@ -209,8 +211,9 @@ class VMBodies:
             "provisioningState": vm.provisioning_state,
             "latestModelApplied": vm.latest_model_applied,
             "vmId": vm.vm_id,
-            "timeCreated": self._time(vm.time_created),
         }
+        if self._time_created:
+            properties["timeCreated"] = self._time(vm.time_created)
         if self._hardware is not None:
             properties["hardwareProfile"] = self._hardware
         os_disk = f"{self._scale_set_name}_{vm.name}_OsDisk_1_{vm.vm_id.replace('-', '')}"
@@ -270,6 +273,7 @@ def vm_json(
     deletion_status: bool,
     instance_view: bool = False,
     user_data: bool = False,
+    time_created: bool = True,
 ) -> dict[str, Any]:
     """The scale set VM resource body."""
     bodies = VMBodies(
@@ -279,6 +283,7 @@ def vm_json(
         deletion_status=deletion_status,
         instance_view=instance_view,
         user_data=user_data,
+        time_created=time_created,
     )
     return bodies.body(vm)
 

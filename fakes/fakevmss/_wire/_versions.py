@@ -20,6 +20,7 @@ __all__ = [
     "has_etag",
     "has_flexible_protection",
     "has_resiliency_view",
+    "has_vm_time_created",
     "resolve_api_version",
 ]
 
@@ -89,6 +90,11 @@ def has_resiliency_view(version: str) -> bool:
 
 def has_etag(version: str) -> bool:
     """Whether ``version`` shows ``etag`` and honours ``If-Match``/``If-None-Match``."""
+    return _at_least(version, RESILIENCY_VIEW_VERSION)
+
+
+def has_vm_time_created(version: str) -> bool:
+    """Whether ``version`` shows a scale set VM's ``timeCreated`` (not in the 2023-07-01 file)."""
     return _at_least(version, RESILIENCY_VIEW_VERSION)
 
 

@@ -23,7 +23,7 @@ from fakevmss._http import WireResponse
 from fakevmss._wire._call import Call, Env, etag_headers, json_response
 from fakevmss._wire._serialize import VMBodies
 from fakevmss._wire._types import ScaleSetLike, VMLike
-from fakevmss._wire._versions import has_etag, has_flexible_protection
+from fakevmss._wire._versions import has_etag, has_flexible_protection, has_vm_time_created
 
 __all__ = ["OPERATION_ID", "protection_of", "unchanged_or_refuse", "update_vm"]
 
@@ -106,7 +106,14 @@ def unchanged_or_refuse(body: Mapping[str, Any], shown: Mapping[str, Any]) -> No
 
 def _shown(env: Env, call: Call, scale_set: ScaleSetLike, vm: VMLike) -> dict[str, Any]:
     """The VM's body as a PUT of it would read after the schema check."""
-    body = VMBodies(scale_set, env.clock, etag=False, deletion_status=False, user_data=True)
+    body = VMBodies(
+        scale_set,
+        env.clock,
+        etag=False,
+        deletion_status=False,
+        user_data=True,
+        time_created=has_vm_time_created(call.version),
+    )
     return env.body_checker.check(OPERATION_ID, call.version, body.body(vm), b"", strict=False)
 
 
@@ -125,5 +132,11 @@ def update_vm(env: Env, call: Call) -> WireResponse:
         if_match=call.request.header("If-Match") if etag else None,
         if_none_match=call.request.header("If-None-Match") if etag else None,
     )
-    body = VMBodies(scale_set, env.clock, etag=etag, deletion_status=False).body(vm)
+    body = VMBodies(
+        scale_set,
+        env.clock,
+        etag=etag,
+        deletion_status=False,
+        time_created=has_vm_time_created(call.version),
+    ).body(vm)
     return json_response(200, body, etag_headers(body, env.lro_headers(call, operation)))

@@ -20,7 +20,7 @@ from fakevmss._wire._links import decode_skiptoken, encode_skiptoken, page_after
 from fakevmss._wire._serialize import VMBodies, quoted_etag, vm_body_key, vm_json
 from fakevmss._wire._types import VMLike
 from fakevmss._wire._validate import parse_bool_flag
-from fakevmss._wire._versions import has_etag, has_resiliency_view
+from fakevmss._wire._versions import has_etag, has_resiliency_view, has_vm_time_created
 
 __all__ = ["delete_vm", "get_vm", "list_vms"]
 
@@ -47,6 +47,7 @@ def list_vms(env: Env, call: Call) -> WireResponse:
         deletion_status=has_resiliency_view(call.version),
         instance_view="instanceview" in expand,
         user_data="userdata" in expand,
+        time_created=has_vm_time_created(call.version),
     )
     value = [bodies.body(vm) for vm in page]
     body: dict[str, object] = {"value": value}
@@ -61,7 +62,7 @@ def get_vm(env: Env, call: Call) -> WireResponse:
     sub, rg, name = call.key
     scale_set = env.backend.sets.get(sub, rg, name)
     vm = env.backend.vms.get(sub, rg, name, call.instance_id)
-    etag = has_etag(call.version)
+    etag, created = has_etag(call.version), has_vm_time_created(call.version)
 
     def build() -> bytes:
         body = vm_json(
@@ -72,10 +73,11 @@ def get_vm(env: Env, call: Call) -> WireResponse:
             deletion_status="resiliencyview" in expand,
             instance_view="instanceview" in expand,
             user_data="userdata" in expand,
+            time_created=created,
         )
         return dump_json(body)
 
-    key = (etag, expand, vm_body_key(scale_set, vm))
+    key = (etag, created, expand, vm_body_key(scale_set, vm))
     headers = {"ETag": quoted_etag(vm.etag)} if etag else None
     return raw_json_response(200, env.bodies.get(vm, key, build), headers)
 
