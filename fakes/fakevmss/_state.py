@@ -212,6 +212,14 @@ class VM:
         return self.model_version == self.scale_set.model_version
 
     @property
+    def model(self) -> dict[str, Any]:
+        """The scale set spec of the model the VM runs (for its size, image and user data)."""
+        scale_set = self.scale_set
+        if self.model_version == scale_set.model_version:
+            return scale_set.spec
+        return scale_set.old_models.get(self.model_version, scale_set.spec)
+
+    @property
     def status_time(self) -> float:
         """Clock seconds of the VM's last state change (its last history event)."""
         return self.history[-1].time if self.history else self.time_created
@@ -276,6 +284,8 @@ class ScaleSet:
     provisioning_state: str = "Creating"
     etag: int = 1
     model_version: int = 1
+    #: The specs of superseded models by version, for VMs that still run them.
+    old_models: dict[int, dict[str, Any]] = field(default_factory=dict)
     vms: dict[str, VM] = field(default_factory=dict)
     graveyard: dict[str, VM] = field(default_factory=dict)
     next_index: int = 0

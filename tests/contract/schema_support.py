@@ -16,7 +16,7 @@ from fakevmss._errors import ArmException
 from fakevmss._http import WireRequest, WireResponse
 from fakevmss._schema import SCHEMA_VERSIONS, ApiSchema, schema_for
 from fakevmss._wire._endpoints import resolve
-from fakevmss._wire._serialize import SCALE_SET_TYPE
+from fakevmss._wire._serialize import SCALE_SET_TYPE, VM_TYPE
 
 NEWEST = SCHEMA_VERSIONS[-1]
 _SCALARS = {
@@ -121,8 +121,11 @@ def response_type(request: WireRequest, response: WireResponse, body: Any) -> st
     if match is None or not response.body:
         return None
     if match.name == "operations.get":  # Location poll: the resource once a PUT/PATCH ends
-        is_resource = isinstance(body, dict) and body.get("type") == SCALE_SET_TYPE
-        return "#VirtualMachineScaleSet" if is_resource else None
+        kind = body.get("type") if isinstance(body, dict) else None
+        return {
+            SCALE_SET_TYPE: "#VirtualMachineScaleSet",
+            VM_TYPE: "#VirtualMachineScaleSetVM",
+        }.get(str(kind))
     op_id = match.endpoint.operation_id
     schema = schema_for(_version(request))
     if op_id is None or schema is None:

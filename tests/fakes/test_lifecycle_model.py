@@ -156,3 +156,21 @@ async def test_approve_rolling_upgrade_is_refused(wire: Wire) -> None:
     assert "'2024-07-01'" in old.json["error"]["message"]
     missing = await action(wire, "approveRollingUpgrade", name="nope")
     assert missing.status == 404
+
+
+async def test_a_vm_on_an_old_model_shows_that_model(wire: Wire) -> None:
+    await ready(wire, capacity=2)
+    old = await vm_body(wire, "0")
+    await wire.send("PATCH", f"{S}/web", NEW_IMAGE)
+    stale = await vm_body(wire, "0")
+    assert "imageReference" not in stale["properties"]["storageProfile"]
+    stale["properties"]["protectionPolicy"] = {"protectFromScaleIn": True}
+    assert (await wire.send("PUT", f"{S}/web/virtualMachines/0", stale)).status == 200
+    assert old["properties"]["storageProfile"] == stale["properties"]["storageProfile"]
+    wire.fake.clock.advance(Timings().vm_update)
+    await action(wire, "manualupgrade", ["0"])
+    wire.fake.clock.advance(UPGRADE)
+    image = (await vm_body(wire, "0"))["properties"]["storageProfile"]["imageReference"]
+    assert image["offer"] == "ubuntu-24_04-lts"
+    assert len(wire.fake.backend.scale_sets[(wire.fake.subscription_id.lower(), "rg", "web")]
+               .old_models) == 1  # fmt: skip

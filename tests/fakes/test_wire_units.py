@@ -329,6 +329,7 @@ class StubVM:
     index: int = 37
     status_time: float = 0.0
     protection: dict[str, bool] | None = None
+    model: dict[str, Any] = field(default_factory=dict)
 
 
 SPEC: dict[str, Any] = {
@@ -369,7 +370,7 @@ def test_scale_set_json_hides_secrets_and_gates_etag() -> None:
 def test_vm_json_shape() -> None:
     body = vm_json(
         StubScaleSet(spec=SPEC),
-        StubVM(),
+        StubVM(model=SPEC),
         StubClock(),
         etag=True,
         deletion_status=True,
@@ -385,7 +386,7 @@ def test_vm_json_shape() -> None:
     codes = [s["code"] for s in props["instanceView"]["statuses"]]
     assert codes == ["ProvisioningState/deleting", "PowerState/running"]
     plain = vm_json(
-        StubScaleSet(spec=SPEC), StubVM(), StubClock(), etag=False, deletion_status=False
+        StubScaleSet(spec=SPEC), StubVM(model=SPEC), StubClock(), etag=False, deletion_status=False
     )
     assert "resilientVMDeletionStatus" not in plain["properties"] and "etag" not in plain
 

@@ -99,13 +99,13 @@ class ScaleSets:
         self.store.features.check_policies(scale_set.subscription, scale_set.spec, spec)
         victims = self._scale_in_victims(scale_set, capacity)
         model_changed = self.upgrades.check_change(scale_set, spec)
-        scale_set.spec = spec
+        old_spec, scale_set.spec = scale_set.spec, spec
         scale_set.etag += 1
         op = self.store.operation(
             OpKind.UPDATE, scale_set.subscription, scale_set.resource_id, scale_set
         )
         if model_changed:
-            self.upgrades.model_changed(scale_set, op)
+            self.upgrades.model_changed(scale_set, old_spec, op)
         self._scale_to(scale_set, capacity, op, victims)
         return op
 

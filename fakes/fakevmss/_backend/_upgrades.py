@@ -65,8 +65,16 @@ class Upgrades:
             )
         return changed
 
-    def model_changed(self, scale_set: ScaleSet, op: Operation) -> None:
-        """Count a new model version; under ``Automatic``, upgrade every VM that can take it."""
+    def model_changed(self, scale_set: ScaleSet, old_spec: dict[str, Any], op: Operation) -> None:
+        """Count a new model version; under ``Automatic``, upgrade every VM that can take it.
+
+        ``old_spec`` is kept for the VMs that still run the superseded model (their bodies
+        show its size and image).
+        """
+        running = {vm.model_version for vm in scale_set.vms.values()}
+        for version in [v for v in scale_set.old_models if v not in running]:
+            del scale_set.old_models[version]  # no VM runs it any more
+        scale_set.old_models[scale_set.model_version] = old_spec
         scale_set.model_version += 1
         if upgrade_mode(scale_set.spec) != "Automatic":
             return

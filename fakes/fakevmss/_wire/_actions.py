@@ -91,6 +91,8 @@ def vm_action(op_kind: VMOp) -> Handler:
 
 
 def approve_rolling_upgrade(env: Env, call: Call) -> WireResponse:
-    """``POST S/{name}/approveRollingUpgrade`` (2024-07-01): always 400, no upgrade waits."""
+    """``POST .../approveRollingUpgrade`` of a scale set or a VM (2024-07-01): always 400."""
     optional_instance_ids(call.body)
+    if "instanceId" in call.params:
+        env.backend.vms.get(*call.key, call.instance_id)  # 404 for an unknown VM first
     env.backend.upgrades.approve_rolling_upgrade(*call.key)

@@ -123,6 +123,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _vm_action(VMOp.REIMAGE, f"{_VM}/reimage", "Reimage", Body.OPTIONAL),
     _vm_action(VMOp.REIMAGE_ALL, f"{_VM}/reimageall", "ReimageAll"),
     _vm_action(VMOp.REDEPLOY, f"{_VM_LOWER}/redeploy", "Redeploy"),
+    _vm_action(VMOp.PERFORM_MAINTENANCE, f"{_VM_LOWER}/performMaintenance", "PerformMaintenance"),
+    Endpoint(
+        "scale_set_vms.begin_approve_rolling_upgrade", "POST", f"{_VM}/approveRollingUpgrade",
+        approve_rolling_upgrade, f"{_VM_OPS}ApproveRollingUpgrade", since="2024-07-01",
+        lro=Lro.WITH_LOCATION,
+    ),
     # Operations and features.
     Endpoint("operations.get", "GET", _OPERATION, _operations.get_operation),
     Endpoint("features.get", "GET", _FEATURE, _operations.get_feature, any_api_version=True),

@@ -163,6 +163,11 @@ class VMLike(Protocol):
         ...
 
     @property
+    def model(self) -> Mapping[str, Any]:
+        """The scale set spec of the model the VM runs (its size, image and user data)."""
+        ...
+
+    @property
     def protection(self) -> Mapping[str, bool] | None:
         """``protectionPolicy`` as set through the VM's PUT (None: never set)."""
         ...
