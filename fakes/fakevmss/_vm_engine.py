@@ -119,7 +119,7 @@ class VMEngine:
         vm.power_state = activity.power_before
         failure = {
             "code": OPERATION_PREEMPTED,
-            "message": "Operation execution has been preempted by a more recent operation.",
+            "message": f"The operation on VM '{vm.name}' was preempted by a delete of the VM.",
             "target": vm.instance_id,
         }
         vm.record(
