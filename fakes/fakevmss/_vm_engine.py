@@ -87,13 +87,7 @@ class VMEngine:
         rule = RULES[VMOp(activity.operation)]
         failure: dict[str, Any] | None = None
         if activity.code is None:
-            vm.provisioning_state = "Succeeded"
-            if rule.result is not None:
-                vm.power_state = rule.result
-            if rule.applies_model:
-                vm.model_version = max(vm.model_version, activity.model_version)
-            if rule.reprovisions:
-                vm.create_failed, vm.last_error = False, None
+            self._succeeded(vm, activity)
             event = "operation-succeeded"
         else:
             # A failed management operation leaves the VM as it was, in Failed.
@@ -107,6 +101,18 @@ class VMEngine:
         )  # fmt: skip
         if activity.op is not None:
             self.engine.resolve(activity.op, vm.instance_id, failure)
+
+    @staticmethod
+    def _succeeded(vm: VM, activity: Activity) -> None:
+        """The end state of a run that succeeded: power, model, provisioning."""
+        rule = RULES[VMOp(activity.operation)]
+        vm.provisioning_state = "Succeeded"
+        if rule.result is not None:
+            vm.power_state = rule.result
+        if rule.applies_model:
+            vm.model_version = max(vm.model_version, activity.model_version)
+        if rule.reprovisions:
+            vm.create_failed, vm.last_error = False, None
 
     def preempt(self, vm: VM) -> None:
         """End ``vm``'s running operation because a delete overtook it (``OperationPreempted``)."""

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from test_respx import SCALE_SET
 
 from aiovmss import ComputeClient, StaticTokenCredential
 from aiovmss.errors import ConflictError, OperationFailedError
@@ -33,20 +34,12 @@ CODE = "InternalExecutionError"
 
 
 def scale_set(capacity: int) -> dict[str, Any]:
+    """The respx tests' scale set with ``capacity`` VMs and a Manual upgrade policy."""
+    properties = {**SCALE_SET["properties"], "upgradePolicy": {"mode": "Manual"}}
     return {
-        "location": "westus",
-        "sku": {"name": "Standard_D2s_v3", "tier": "Standard", "capacity": capacity},
-        "properties": {
-            "orchestrationMode": "Uniform",
-            "upgradePolicy": {"mode": "Manual"},
-            "virtualMachineProfile": {
-                "storageProfile": {"osDisk": {"osType": "Linux", "createOption": "FromImage"}}
-            },
-            "resiliencyPolicy": {
-                "resilientVMCreationPolicy": {"enabled": True},
-                "resilientVMDeletionPolicy": {"enabled": True},
-            },
-        },
+        **SCALE_SET,
+        "sku": {**SCALE_SET["sku"], "capacity": capacity},
+        "properties": properties,
     }
 
 

@@ -30,6 +30,20 @@ def _capacity(spec: dict[str, Any], default: int) -> int:
     return value
 
 
+def _keep_mode(scale_set: ScaleSet, properties: dict[str, Any]) -> None:
+    """Set the orchestration mode in ``properties``; refuse a change of it (400)."""
+    mode = properties.get("orchestrationMode") or scale_set.orchestration_mode
+    if mode != scale_set.orchestration_mode:
+        raise ArmException(
+            400,
+            OPERATION_NOT_ALLOWED,
+            f"The orchestration mode of scale set '{scale_set.name}' cannot be changed "
+            f"from {scale_set.orchestration_mode} to {mode}.",
+            target="properties.orchestrationMode",
+        )
+    properties["orchestrationMode"] = mode
+
+
 class ScaleSets:
     """The scale set operations of one backend."""
 
@@ -85,17 +99,7 @@ class ScaleSets:
                 409, OPERATION_NOT_ALLOWED, f"Scale set '{scale_set.name}' is being deleted."
             )
         capacity = _capacity(spec, scale_set.capacity)
-        properties = spec.setdefault("properties", {})
-        mode = properties.get("orchestrationMode") or scale_set.orchestration_mode
-        if mode != scale_set.orchestration_mode:
-            raise ArmException(
-                400,
-                OPERATION_NOT_ALLOWED,
-                f"The orchestration mode of scale set '{scale_set.name}' cannot be changed "
-                f"from {scale_set.orchestration_mode} to {mode}.",
-                target="properties.orchestrationMode",
-            )
-        properties["orchestrationMode"] = mode
+        _keep_mode(scale_set, spec.setdefault("properties", {}))
         self.store.features.check_policies(scale_set.subscription, scale_set.spec, spec)
         victims = self._scale_in_victims(scale_set, capacity)
         model_changed = self.upgrades.check_change(scale_set, spec)

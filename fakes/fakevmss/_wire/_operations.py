@@ -50,30 +50,34 @@ def _failure(operation: OperationLike) -> ArmException:
     )
 
 
+def _resource(env: Env, call: Call, resource_id: str) -> dict[str, Any]:
+    """The body of the scale set or VM ``resource_id`` names, as GET shows it."""
+    parts = split_path(resource_id)
+    vm_params = _VM_ID.match(parts)
+    params = vm_params or _SCALE_SET_ID.match(parts) or {}
+    key = params["subscriptionId"], params["resourceGroupName"], params["vmScaleSetName"]
+    scale_set = env.backend.sets.get(*key)
+    etag = has_etag(call.version)
+    if vm_params is None:
+        return scale_set_json(scale_set, env.clock, etag=etag)
+    vm = env.backend.vms.get(*key, vm_params["instanceId"])
+    return vm_json(
+        scale_set,
+        vm,
+        env.clock,
+        etag=etag,
+        deletion_status=False,
+        time_created=has_vm_time_created(call.version),
+    )
+
+
 def _final_result(env: Env, call: Call, operation: OperationLike) -> WireResponse:
     """The Location poll's answer once ``operation`` has ended."""
     if operation.status != "Succeeded":
         raise _failure(operation)
     if not operation.returns_resource:
         return json_response(204)
-    parts = split_path(operation.resource_id)
-    vm_params = _VM_ID.match(parts)
-    params = vm_params or _SCALE_SET_ID.match(parts) or {}
-    key = params["subscriptionId"], params["resourceGroupName"], params["vmScaleSetName"]
-    scale_set = env.backend.sets.get(*key)
-    etag = has_etag(call.version)
-    if vm_params is not None:
-        vm = env.backend.vms.get(*key, vm_params["instanceId"])
-        body = vm_json(
-            scale_set,
-            vm,
-            env.clock,
-            etag=etag,
-            deletion_status=False,
-            time_created=has_vm_time_created(call.version),
-        )
-    else:
-        body = scale_set_json(scale_set, env.clock, etag=etag)
+    body = _resource(env, call, operation.resource_id)
     return json_response(200, body, etag_headers(body))
 
 
