@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import json
 import resource
@@ -172,12 +173,26 @@ async def scenario_tracemalloc(args: argparse.Namespace) -> dict[str, Any]:
     return {"tracemalloc_peak_mib": peak / 2**20, "wall_total_s_traced": result["wall_total_s"]}
 
 
+def unrefusing_limits() -> Any:
+    """Limits that charge and answer every header but never refuse (their cost alone)."""
+    from fakevmss import Limits
+
+    limits = dataclasses.replace(
+        Limits(), reads_capacity=1e12, reads_refill=1e12, writes_capacity=1e12
+    )
+    for policy in limits.policies:
+        limits = limits.with_policy(policy.name, limit=10**12)
+    return limits
+
+
 async def rps(args: argparse.Namespace) -> dict[str, Any]:
     """GET VM requests per second through the raw transport and through the client."""
     from aiovmss.transport import HttpRequest
     from fakevmss import FakeCompute
 
-    fake = FakeCompute(seed=args.seed)
+    # The wire path's own speed: limits off here (1,000s of GETs at one virtual instant would
+    # be throttled); their cost is measured apart, with limits too large to refuse anything.
+    fake = FakeCompute(seed=args.seed, limits=None)
     async with client_for(fake) as client:
         await create(client, "rps", 10)
         transport = fake.transport()
@@ -197,11 +212,18 @@ async def rps(args: argparse.Namespace) -> dict[str, Any]:
         for _ in range(args.requests):
             await client.scale_set_vms.get(RG, "rps", "3")
         full = (time.perf_counter() - wall, time.process_time() - cpu)
+        fake.set_limits(unrefusing_limits())
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(args.requests):
+            await transport.send(HttpRequest("GET", url, headers))
+        limited = (time.perf_counter() - wall, time.process_time() - cpu)
         await transport.aclose()
     n = args.requests
     return {
         "transport_get_rps": n / raw[0],
         "transport_get_rps_cpu": n / raw[1],
+        "transport_get_rps_limits_on": n / limited[0],
+        "transport_get_rps_limits_on_cpu": n / limited[1],
         "client_get_rps": n / full[0],
         "client_get_rps_cpu": n / full[1],
         "requests": n,
@@ -213,7 +235,7 @@ async def patch_rps(strict: bool, n: int) -> tuple[float, float]:
     from aiovmss.transport import HttpRequest
     from fakevmss import FakeCompute
 
-    fake = FakeCompute(strict_bodies=strict)
+    fake = FakeCompute(strict_bodies=strict, limits=None)  # the schema check's cost alone
     fake.create_scale_set(RG, "bodies", capacity=1)
     url = (
         f"https://management.azure.com/subscriptions/{fake.subscription_id}/resourceGroups/"
@@ -270,7 +292,7 @@ async def held(args: argparse.Namespace) -> dict[str, Any]:
     del warm, client
     gc.collect()
     before = rss_mib()
-    fake = FakeCompute(seed=args.seed)
+    fake = FakeCompute(seed=args.seed, limits=None)  # VM memory, not the throttle's counters
     start = time.perf_counter()
     async with client_for(fake) as client:
         counts = sizes(args.held, args.per_scale_set)

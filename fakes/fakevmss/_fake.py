@@ -15,6 +15,7 @@ from fakevmss._backend import Backend
 from fakevmss._clock import RealClock, VirtualClock
 from fakevmss._faults import Faults
 from fakevmss._http import RequestRecord, WireRequest, WireResponse
+from fakevmss._limits import DEFAULT_LIMITS, Limits, RequestLimiter
 from fakevmss._state import ScaleSet
 from fakevmss._timings import Timings
 from fakevmss._views import ScaleSetView, VMView
@@ -70,6 +71,7 @@ class FakeCompute:
         page_size: int = 100,
         lenient_api_versions: bool = False,
         strict_bodies: bool = True,
+        limits: Limits | None = DEFAULT_LIMITS,
     ) -> None:
         self.clock = clock if clock is not None else VirtualClock()
         self.seed = seed
@@ -87,6 +89,21 @@ class FakeCompute:
         self.requests: list[RequestRecord] = []
         self.backend = self._new_backend()
         self._wire: WireApp | None = None
+        self.limits: RequestLimiter | None = None
+        self.set_limits(limits)
+
+    def set_limits(self, limits: Limits | None) -> None:
+        """Apply ``limits`` from now on, with full buckets and empty windows (None: off).
+
+        Raises:
+            TypeError: ``limits`` is neither a ``Limits`` nor None.
+        """
+        if limits is not None and not isinstance(limits, Limits):
+            raise TypeError(f"limits must be a Limits or None, not {type(limits).__name__}")
+        with self.lock:
+            self.limits = None if limits is None else RequestLimiter(limits, self.clock)
+            if self._wire is not None:
+                self._wire.limiter = self.limits
 
     def _new_backend(self, ids: random.Random | None = None) -> Backend:
         backend = Backend(
@@ -119,6 +136,7 @@ class FakeCompute:
                 lro_retry_after=self.timings.lro_retry_after,
                 lock=self.lock,
                 strict_bodies=self.strict_bodies,
+                limiter=self.limits,
             )
         return self._wire
 
@@ -253,7 +271,8 @@ class FakeCompute:
         """A readable per-VM timeline (for failing-test reports), filtered by rg and name."""
         from fakevmss._timeline import render_timeline
 
-        return render_timeline(self._chosen(rg, name), seed=self.seed)
+        throttled = list(self.limits.throttled) if self.limits is not None else []
+        return render_timeline(self._chosen(rg, name), seed=self.seed, throttled=throttled)
 
     def timeline_html(
         self, path: str | os.PathLike[str], rg: str | None = None, name: str | None = None
@@ -272,8 +291,12 @@ class FakeCompute:
         return target
 
     def reset(self) -> None:
-        """Forget every resource, operation and request record; keep the clock and faults."""
+        """Forget every resource, operation and request record; keep the clock and faults.
+
+        The limits stay as set, with full buckets and empty windows.
+        """
         with self.lock:
+            self.set_limits(None if self.limits is None else self.limits.settings)
             self.backend.close()
             self.backend = self._new_backend(self.backend.ids)
             self.requests.clear()

@@ -28,6 +28,7 @@ from fakevmss._matchers import (
     check_times,
     vm_matcher,
 )
+from fakevmss._pattern import PathPattern
 from fakevmss._vm_ops import VMOp
 
 __all__ = [
@@ -69,7 +70,7 @@ class HttpFault:
 
     kind: str
     method: str | None = None
-    path: str | re.Pattern[str] | None = None
+    path: str | re.Pattern[str] | PathPattern | None = None
     times: int | None = 1
     status: int = 500
     code: str = INTERNAL_SERVER_ERROR
@@ -80,14 +81,20 @@ class HttpFault:
     mode: str = "truncated"
 
     def matches(self, method: str, path: str) -> bool:
-        """Whether this fault applies to a request (method case-insensitive; path substring)."""
+        """Whether this fault applies to a request (method case-insensitive; path substring).
+
+        A ``re.Pattern`` path is the caller's own code and runs Python's backtracking ``re``;
+        a pattern sent over HTTP is a linear-time ``PathPattern`` (docs/fake/http.md).
+        """
         if self.method is not None and self.method.upper() != method.upper():
             return False
         if self.path is None:
             return True
-        if isinstance(self.path, re.Pattern):
-            return self.path.search(path) is not None
-        return self.path.lower() in path.lower()
+        if isinstance(self.path, str):
+            return self.path.lower() in path.lower()
+        if isinstance(self.path, PathPattern):
+            return self.path.search(path)
+        return self.path.search(path) is not None
 
 
 class FaultHandle:
@@ -231,7 +238,7 @@ class Faults:
     def _add_http(self, fault: HttpFault) -> FaultHandle:
         if fault.method is not None and not isinstance(fault.method, str):
             raise TypeError("method must be a string")
-        if fault.path is not None and not isinstance(fault.path, str | re.Pattern):
+        if fault.path is not None and not isinstance(fault.path, str | re.Pattern | PathPattern):
             raise TypeError("path must be a string or a compiled regular expression")
         fault.times = check_times(fault.times)
         self._http.append(fault)
@@ -243,7 +250,7 @@ class Faults:
         code: str,
         *,
         method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
+        path: str | re.Pattern[str] | PathPattern | None = None,
         times: int | None = 1,
         message: str | None = None,
     ) -> FaultHandle:
@@ -262,7 +269,7 @@ class Faults:
         *,
         retry_after: float = 10.0,
         method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
+        path: str | re.Pattern[str] | PathPattern | None = None,
         times: int | None = 1,
     ) -> FaultHandle:
         """Answer matching requests 429 ``TooManyRequests`` with ``Retry-After``."""
@@ -283,7 +290,7 @@ class Faults:
         self,
         *,
         method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
+        path: str | re.Pattern[str] | PathPattern | None = None,
         times: int | None = 1,
         after_send: bool = False,
     ) -> FaultHandle:
@@ -297,7 +304,7 @@ class Faults:
         seconds: float,
         *,
         method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
+        path: str | re.Pattern[str] | PathPattern | None = None,
         times: int | None = 1,
     ) -> FaultHandle:
         """Delay matching responses by ``seconds`` of clock time."""
@@ -310,7 +317,7 @@ class Faults:
         mode: str = "truncated",
         status: int | None = None,
         method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
+        path: str | re.Pattern[str] | PathPattern | None = None,
         times: int | None = 1,
     ) -> FaultHandle:
         """Act on matching requests, then mangle the answer's body.

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from fakevmss._state import ScaleSet
+
+if TYPE_CHECKING:
+    from fakevmss._limits import ThrottleEvent
 
 __all__ = ["format_seconds", "render_timeline"]
 
@@ -20,8 +24,10 @@ def format_seconds(t: float) -> str:
     return f"+{hours:02d}:{minutes:02d}:{seconds:02d}{fraction}"
 
 
-def render_timeline(scale_sets: Iterable[ScaleSet], *, seed: int) -> str:
-    """One block per scale set: its delete rounds, then every VM's events in order."""
+def render_timeline(
+    scale_sets: Iterable[ScaleSet], *, seed: int, throttled: Iterable[ThrottleEvent] = ()
+) -> str:
+    """One block per scale set (its delete rounds, then every VM's events), then throttling."""
     lines = [f"fakevmss timeline (seed={seed})"]
     for scale_set in scale_sets:
         gone = "" if scale_set.exists else " (deleted)"
@@ -45,4 +51,15 @@ def render_timeline(scale_sets: Iterable[ScaleSet], *, seed: int) -> str:
                     f"    {format_seconds(h.time)} {what}{h.event} #{h.attempt}{forced}{code}"
                     f" -> {h.state}"
                 )
+    lines.extend(_throttled_lines(throttled))
     return "\n".join(lines)
+
+
+def _throttled_lines(events: Iterable[ThrottleEvent]) -> list[str]:
+    """One line per throttled request (429 by the request limits), under a heading."""
+    lines = [
+        f"  {format_seconds(e.time)} 429 {e.method} {e.path} by {e.limit} "
+        f"(principal {e.principal}, retry after {e.retry_after:g} s)"
+        for e in events
+    ]
+    return ["throttled requests:", *lines] if lines else []

@@ -13,6 +13,7 @@ from aiovmss._credentials import check_credential
 from aiovmss._lro import PollingSettings
 from aiovmss._names import validate_name
 from aiovmss._origin import AllowedOrigins
+from aiovmss._pacing import PacingPolicy
 from aiovmss._pipeline import Pipeline
 from aiovmss._retry import RetryPolicy
 from aiovmss._versions import ApiVersion
@@ -21,10 +22,12 @@ from aiovmss.operations._common import OperationContext
 from aiovmss.transport import AsyncTransport
 from aiovmss.transport._limits import DEFAULT_MAX_RESPONSE_BYTES, check_max_response_bytes
 
-__all__ = ["DEFAULT_BASE_URL", "ComputeClient", "check_base_url"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_PACING", "ComputeClient", "check_base_url"]
 
 DEFAULT_BASE_URL = "https://management.azure.com"
 """Azure Resource Manager in the public cloud."""
+DEFAULT_PACING = PacingPolicy()
+"""The default ``pacing=`` of ``ComputeClient`` (frozen, so sharing it is safe)."""
 
 
 def _is_loopback(host: str) -> bool:
@@ -89,6 +92,13 @@ class ComputeClient:
             (default 64 MiB); a larger one raises ``ResponseTooLargeError``, never retried.
             Given to the default transport; a transport you pass keeps its own limit, and the
             client refuses a longer body from it all the same.
+        pacing: the ``PacingPolicy`` of the pacer all calls of this client share (default
+            ``PacingPolicy()``, a little inside ARM's budget); ``None`` never paces. See
+            ``docs/client/rate-limits.md``.
+
+    Attributes:
+        rate_limits: the latest remaining requests per ARM bucket and Compute policy
+            (``RateLimits``), with the time read on the client's clock.
 
     Raises:
         TypeError: ``credential`` is not an async credential (a str, or a sync one from
@@ -122,8 +132,11 @@ class ComputeClient:
         logger: logging.Logger | None = None,
         trusted_origins: Iterable[str] = (),
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        pacing: PacingPolicy | None = DEFAULT_PACING,
     ) -> None:
         check_credential(credential)
+        if pacing is not None and not isinstance(pacing, PacingPolicy):
+            raise TypeError(f"pacing must be a PacingPolicy or None, not {type(pacing).__name__}")
         self.subscription_id = validate_name("subscription_id", subscription_id)
         self.api_version = ApiVersion.parse(api_version)
         self.base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
@@ -147,7 +160,9 @@ class ComputeClient:
             logger=logger,
             origins=self.allowed_origins,
             max_response_bytes=max_response_bytes,
+            pacing=pacing,
         )
+        self.rate_limits = self.pipeline.rate_limits
         context = OperationContext(
             self.pipeline,
             self.base_url,

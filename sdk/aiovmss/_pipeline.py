@@ -17,6 +17,8 @@ from aiovmss._decode import BodyDecoder, ParseInto
 from aiovmss._error_map import error_from_response
 from aiovmss._logging import get_logger, redact_url
 from aiovmss._origin import AllowedOrigins, check_url
+from aiovmss._pacing import Pacer, PacingPolicy
+from aiovmss._rate_limits import RateLimits, parse_rate_limit_headers
 from aiovmss._retry import LogRetry, RetryPolicy, build_retrying
 from aiovmss._version import __version__
 from aiovmss.errors import (
@@ -123,6 +125,7 @@ class Pipeline:
             sets it). A request elsewhere raises ``UntrustedUrlError`` before it is sent.
         max_response_bytes: a longer body from the transport raises ``ResponseTooLargeError``
             (a second line behind the transport's own, streaming, limit).
+        pacing: the ``PacingPolicy`` of the shared pacer (``None``: never paced).
     """
 
     def __init__(
@@ -139,8 +142,12 @@ class Pipeline:
         refresh_margin: float = 300.0,
         origins: AllowedOrigins | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        pacing: PacingPolicy | None = None,
     ) -> None:
         self.transport = transport
+        #: The latest rate-limit headers (docs/client/rate-limits.md).
+        self.rate_limits = RateLimits()
+        self.pacer = Pacer(pacing) if pacing is not None else None
         self.origins = origins
         self.max_response_bytes = check_max_response_bytes(max_response_bytes)
         self.clock = clock
@@ -372,12 +379,17 @@ class Pipeline:
             )
         # Fetched per attempt so that a token refreshed between retries is used; a fresh cached
         # token is read without an await (the hot path).
+        pacer = self.pacer
+        if pacer is not None:
+            wait = pacer.delay(request.method, request.url, self.clock.now())
+            if wait > 0:
+                await self.clock.sleep(wait)
         header = self.tokens.fresh_authorization()
         if header is None:
             header = await self.tokens.authorization()
         request.headers["Authorization"] = header
         if not self.logger.isEnabledFor(logging.DEBUG):
-            return self._bounded(await self._send_with_timeout(request))
+            return self._observed(request, self._bounded(await self._send_with_timeout(request)))
         started = self._io_clock.now()
         self.logger.debug(
             "request %s %s x-ms-client-request-id=%s",
@@ -395,6 +407,16 @@ class Pipeline:
             response.headers.get("x-ms-request-id"),
             self._io_clock.now() - started,
         )
+        return self._observed(request, response)
+
+    def _observed(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        """``response``, its rate-limit headers remembered (and told to the pacer)."""
+        headers = parse_rate_limit_headers(response.headers)
+        if headers:
+            now = self.clock.now()
+            self.rate_limits.observe(headers, now)
+            if self.pacer is not None:
+                self.pacer.observe(request.method, request.url, headers, now)
         return response
 
     def _bounded(self, response: HttpResponse) -> HttpResponse:

@@ -34,6 +34,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiovmss._rate_limits import RateLimitHeaders
+
 __all__ = [
     "MAX_DETAILS",
     "MAX_DETAIL_DEPTH",
@@ -184,7 +186,11 @@ class ResponseTooLargeError(ServiceResponseError):
 
 
 class HttpResponseError(AzureError):
-    """The service answered with an error status."""
+    """The service answered with an error status.
+
+    ``rate_limits`` are the rate-limit headers of that answer (``RateLimitHeaders``: ARM's
+    remaining requests per bucket, the Compute provider's per policy); empty when it sent none.
+    """
 
     def __init__(
         self,
@@ -195,9 +201,11 @@ class HttpResponseError(AzureError):
         request_id: str | None = None,
         operation: str | None = None,
         resource: str | None = None,
+        rate_limits: RateLimitHeaders | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
+        self.rate_limits = rate_limits if rate_limits is not None else RateLimitHeaders()
         self.error = error or ArmError()
         self.request_id = request_id
         self.operation = operation

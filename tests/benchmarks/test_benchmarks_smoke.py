@@ -174,3 +174,16 @@ def test_ui_bench_runs(tmp_path: Path) -> None:
     assert all(r["median_ms"] > 0 for name, r in results.items() if name.startswith("http"))
     assert results["timeline_html whole fleet"]["mib"] > 0
     assert "| view first page |" in proc.stdout
+
+
+@pytest.mark.skipif(not has_fake(), reason="needs fakevmss")
+def test_pattern_bench_quick(tmp_path: Path) -> None:
+    out = tmp_path / "pattern.json"
+    run("pattern_bench.py", "--quick", "--json", str(out))
+    results = json.loads(out.read_text())
+    assert set(results) == {"matcher", "served"}
+    assert set(results["served"]) == {
+        "no fault", "(a+)+$ in force", "(.*a){31}$ in force", "(a|b)*a(a|b){29}$ in force"
+    }  # fmt: skip
+    assert all(row["steps_per_char"] >= 1 for name, row in results["matcher"].items()
+               if not name.startswith("re "))  # fmt: skip

@@ -55,7 +55,8 @@ def test_the_fake_server_binds_loopback_by_default() -> None:
 
 
 async def test_500_concurrent_tasks_on_one_client() -> None:
-    fake = FakeCompute(seed=5, page_size=7)
+    # 500 tasks at once test concurrency, not throttling: limits off (tests/fakes/test_limits*).
+    fake = FakeCompute(seed=5, page_size=7, limits=None)
     fake.create_scale_set(RG, "big", capacity=100)
     fake.create_scale_set(RG, "small", capacity=20)
     fake.clock.advance(600)
@@ -100,7 +101,7 @@ async def test_500_concurrent_tasks_on_one_client() -> None:
 
 
 async def test_500_concurrent_deletes_and_waits() -> None:
-    fake = FakeCompute(seed=6)
+    fake = FakeCompute(seed=6, limits=None)  # concurrency, not throttling
     fake.create_scale_set(RG, "w", capacity=500)
     fake.clock.advance(600)
     fake.faults.fail_delete("InternalExecutionError", probability=0.3, attempts=2)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fakevmss._errors import (
     AUTHENTICATION_FAILED,
@@ -31,8 +31,12 @@ from fakevmss._wire._links import Origin
 from fakevmss._wire._names import check_name
 from fakevmss._wire._request import Incoming, RequestIds, query_value
 from fakevmss._wire._schema_check import BodyChecker
+from fakevmss._wire._throttle import throttled
 from fakevmss._wire._types import ClockLike, FaultsLike, HttpFaultLike
 from fakevmss._wire._versions import check_since, resolve_api_version
+
+if TYPE_CHECKING:
+    from fakevmss._limits import RequestLimiter
 
 __all__ = ["WireApp"]
 
@@ -80,6 +84,7 @@ class WireApp:
         lro_retry_after: virtual seconds of ``Retry-After`` on operation responses.
         lock: held while a request reads or writes state (shared with the engine's timers).
         strict_bodies: refuse members the api-version's schema lacks (False keeps them).
+        limiter: the request limits (``None``: never throttled; see ``_throttle``).
     """
 
     def __init__(
@@ -97,6 +102,7 @@ class WireApp:
         lro_retry_after: float = 10.0,
         lock: threading.RLock | None = None,
         strict_bodies: bool = True,
+        limiter: RequestLimiter | None = None,
     ) -> None:
         self.backend = backend
         self.clock = clock
@@ -113,6 +119,7 @@ class WireApp:
         self.bodies = BodyCache()
         self.strict_bodies = strict_bodies
         self.body_checker = BodyChecker(strict=strict_bodies)
+        self.limiter = limiter
         self._ids = RequestIds()
         self._routes: dict[tuple[str, str], tuple[EndpointMatch, dict[str, str]]] = {}
         # Everything a handler needs is fixed for the app's life (the clock's speed included).
@@ -152,7 +159,7 @@ class WireApp:
                 ArmException(413, REQUEST_TOO_LARGE, "The request body is too large.")
             )
         else:
-            response = self._fault_response(fault) or self._respond(incoming)
+            response = self._fault_response(fault) or self._limited(incoming)
             if fault is not None and fault.kind == "garbage":
                 response = _garble(response, fault)
         response = self._decorate(incoming, response)
@@ -179,6 +186,12 @@ class WireApp:
             message = fault.message or f"Injected fault: {fault.code}."
             return self._error(ArmException(fault.status, fault.code, message))
         return None
+
+    def _limited(self, incoming: Incoming) -> WireResponse:
+        """:meth:`_respond` under the request limits, when they are on (docs/fake/limits.md)."""
+        if self.limiter is None:
+            return self._respond(incoming)
+        return throttled(self.limiter, incoming, self._respond, self.retry_after_header, self.clock)
 
     def _respond(self, incoming: Incoming) -> WireResponse:
         """The answer, computed synchronously; any exception becomes an ARM error."""

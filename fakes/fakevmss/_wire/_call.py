@@ -14,6 +14,7 @@ from typing import Any
 
 from fakevmss._errors import invalid_parameter
 from fakevmss._http import WireRequest, WireResponse
+from fakevmss._limits import Charge
 from fakevmss._wire._backend_types import BackendLike
 from fakevmss._wire._cache import BodyCache
 from fakevmss._wire._json import dump_json
@@ -73,8 +74,9 @@ class Endpoint:
         since: the first api-version serving it (None: every configured api-version).
         any_api_version: any well-formed api-version is served (Microsoft.Features).
         lro: how it answers when it starts a long-running operation.
-        throttling: the throttling policy it counts against, by name (reserved for the
-            request throttling layer; None: not throttled).
+        throttling: the Compute policies it charges (``_limits.Charge``; None: its
+            method's ``FALLBACK`` row for a Compute endpoint, nothing otherwise;
+            docs/fake/limits.md).
     """
 
     name: str
@@ -86,7 +88,7 @@ class Endpoint:
     since: str | None = None
     any_api_version: bool = False
     lro: Lro = Lro.NONE
-    throttling: str | None = None
+    throttling: Charge | None = None
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fakevmss._limits import _charges as charges
 from fakevmss._vm_ops import VMOp
 from fakevmss._wire import _operations, _scale_sets, _views, _vms
 from fakevmss._wire._actions import approve_rolling_upgrade, scale_set_action, vm_action
@@ -56,28 +57,35 @@ def _vm_action(op: VMOp, path: str, operation: str, body: Body = Body.NONE) -> E
 # fmt: off
 ENDPOINTS: tuple[Endpoint, ...] = (
     # Scale sets.
-    Endpoint("scale_sets.list", "GET", _SETS, _scale_sets.list_scale_sets, f"{_SS_OPS}List"),
+    Endpoint(
+        "scale_sets.list", "GET", _SETS, _scale_sets.list_scale_sets, f"{_SS_OPS}List",
+        throttling=charges.LIST,
+    ),
     Endpoint(
         "scale_sets.list_all", "GET", f"{_SUB}/{_COMPUTE}/virtualMachineScaleSets",
-        _scale_sets.list_scale_sets, f"{_SS_OPS}ListAll",
+        _scale_sets.list_scale_sets, f"{_SS_OPS}ListAll", throttling=charges.LIST,
     ),
-    Endpoint("scale_sets.get", "GET", _SET, _scale_sets.get_scale_set, f"{_SS_OPS}Get"),
+    Endpoint(
+        "scale_sets.get", "GET", _SET, _scale_sets.get_scale_set, f"{_SS_OPS}Get",
+        throttling=charges.GET_SCALE_SET,
+    ),
     Endpoint(
         "scale_sets.begin_create_or_update", "PUT", _SET, _scale_sets.create_or_update,
         f"{_SS_OPS}CreateOrUpdate", Body.REQUIRED, lro=Lro.ASYNC_OPERATION,
+        throttling=charges.PUT_SCALE_SET,
     ),
     Endpoint(
         "scale_sets.begin_update", "PATCH", _SET, _scale_sets.update, f"{_SS_OPS}Update",
-        Body.REQUIRED, lro=Lro.WITH_LOCATION,
+        Body.REQUIRED, lro=Lro.WITH_LOCATION, throttling=charges.PUT_SCALE_SET,
     ),
     Endpoint(
         "scale_sets.begin_delete", "DELETE", _SET, _scale_sets.delete_scale_set,
-        f"{_SS_OPS}Delete", lro=Lro.WITH_LOCATION,
+        f"{_SS_OPS}Delete", lro=Lro.WITH_LOCATION, throttling=charges.DELETE_SCALE_SET,
     ),
     Endpoint(
         "scale_sets.begin_delete_instances", "POST", f"{_SET}/delete",
         _scale_sets.delete_instances, f"{_SS_OPS}DeleteInstances", Body.REQUIRED,
-        lro=Lro.WITH_LOCATION,
+        lro=Lro.WITH_LOCATION, throttling=charges.DELETE_INSTANCES,
     ),
     Endpoint(
         "scale_sets.get_instance_view", "GET", f"{_SET}/instanceView", _views.get_instance_view,
@@ -101,12 +109,15 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     # Scale set VMs.
     Endpoint(
-        "scale_set_vms.list", "GET", f"{_SET}/virtualMachines", _vms.list_vms, f"{_VM_OPS}List"
+        "scale_set_vms.list", "GET", f"{_SET}/virtualMachines", _vms.list_vms, f"{_VM_OPS}List",
+        throttling=charges.LIST,
     ),
-    Endpoint("scale_set_vms.get", "GET", _VM, _vms.get_vm, f"{_VM_OPS}Get"),
+    Endpoint(
+        "scale_set_vms.get", "GET", _VM, _vms.get_vm, f"{_VM_OPS}Get", throttling=charges.GET_VM
+    ),
     Endpoint(
         "scale_set_vms.begin_delete", "DELETE", _VM, _vms.delete_vm, f"{_VM_OPS}Delete",
-        lro=Lro.WITH_LOCATION,
+        lro=Lro.WITH_LOCATION, throttling=charges.DELETE_VM,
     ),
     Endpoint(
         "scale_set_vms.begin_update", "PUT", _VM, update_vm, f"{_VM_OPS}Update", Body.REQUIRED,
@@ -130,7 +141,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         lro=Lro.WITH_LOCATION,
     ),
     # Operations and features.
-    Endpoint("operations.get", "GET", _OPERATION, _operations.get_operation),
+    Endpoint(
+        "operations.get", "GET", _OPERATION, _operations.get_operation,
+        throttling=charges.GET_OPERATION,
+    ),
     Endpoint("features.get", "GET", _FEATURE, _operations.get_feature, any_api_version=True),
     Endpoint(
         "features.register", "POST", f"{_FEATURE}/register", _operations.register_feature,

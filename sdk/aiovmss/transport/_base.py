@@ -65,6 +65,11 @@ class Headers(MutableMapping[str, str]):
         """Return a shallow copy."""
         return Headers(self.items())
 
+    def lookup(self, lowered: str) -> str | None:
+        """The value of header ``lowered`` (a lower-case name), or None; no exception raised."""
+        item = self._items.get(lowered)
+        return None if item is None else item[1]
+
 
 class _HeadersView(Headers):
     """:class:`Headers` whose pairs are copied from a read-only mapping when first needed."""
