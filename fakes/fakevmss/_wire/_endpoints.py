@@ -1,8 +1,9 @@
 """Every operation the fake serves, declared once: the endpoint registry.
 
 Routing, the handler, whether a body is taken and which published operation checks it, the
-api-version gate, how a long-running operation answers, and the names a bad path segment is
-reported under all come from the entry (``_app`` reads nothing else). Adding an operation is
+api-version gate, how a long-running operation answers, the Compute policies a request charges
+(``throttling``, read by ``_throttle``) and the names a bad path segment is reported under all
+come from the entry (``_app`` reads nothing else). Adding an operation is
 one entry here, its handler and its backend method; ``tests/fakes/test_endpoints.py`` fails if
 an entry lacks a handler, names an operation the published schema lacks, or disagrees with it
 on the method, the path or the body.
