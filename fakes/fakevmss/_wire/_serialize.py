@@ -232,7 +232,7 @@ class VMBodies:
             return vm.name
         return f"{self._prefix}{_base36(int(vm.instance_id)).rjust(6, '0')}"
 
-    def _properties(self, vm: VMLike, vm_id: str) -> dict[str, Any]:
+    def _properties(self, vm: VMLike, vm_id: str, parts: _ModelParts) -> dict[str, Any]:
         properties: dict[str, Any] = {
             "provisioningState": vm.provisioning_state,
             "latestModelApplied": vm.latest_model_applied,
@@ -240,7 +240,6 @@ class VMBodies:
         }
         if self._time_created:
             properties["timeCreated"] = self._time(vm.time_created)
-        parts = self._parts(vm)
         if parts.hardware is not None:
             properties["hardwareProfile"] = parts.hardware
         os_disk = f"{self._scale_set_name}_{vm.name}_OsDisk_1_{vm.vm_id.replace('-', '')}"
@@ -281,14 +280,14 @@ class VMBodies:
             "location": self._location,
             "instanceId": vm.instance_id,
         }
-        sku = self._parts(vm).sku
-        if sku is not None:
-            body["sku"] = sku
+        parts = self._parts(vm)
+        if parts.sku is not None:
+            body["sku"] = parts.sku
         if self._tags is not None:
             body["tags"] = self._tags
         if self._etag:
             body["etag"] = quoted_etag(vm.etag)
-        body["properties"] = self._properties(vm, vm_id)
+        body["properties"] = self._properties(vm, vm_id, parts)
         return body
 
 
