@@ -22,6 +22,7 @@ __all__ = [
     "has_resiliency_view",
     "has_vm_time_created",
     "resolve_api_version",
+    "vm_fields",
 ]
 
 #: The first api-version showing ``resilientVMDeletionStatus`` and etags (docs/fake/emulation.md).
@@ -96,6 +97,12 @@ def has_etag(version: str) -> bool:
 def has_vm_time_created(version: str) -> bool:
     """Whether ``version`` shows a scale set VM's ``timeCreated`` (not in the 2023-07-01 file)."""
     return _at_least(version, RESILIENCY_VIEW_VERSION)
+
+
+@lru_cache(maxsize=64)
+def vm_fields(version: str) -> tuple[bool, bool]:
+    """``(has_etag, has_vm_time_created)`` of ``version`` in one look-up (GET VM's hot path)."""
+    return has_etag(version), has_vm_time_created(version)
 
 
 #: The first api-version protecting VMs of Flexible scale sets (Microsoft's instance protection
