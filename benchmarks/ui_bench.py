@@ -66,7 +66,7 @@ def build_fleet(vms: int, per: int, requests: int, seed: int) -> Any:
     fake.faults.fail_delete("InternalExecutionError", probability=0.2)
     for name in names:
         ids = fake.scale_set(RG, name).instance_ids
-        fake.backend.delete_instances(fake.subscription_id, RG, name, ids[::2], force=False)
+        fake.backend.sets.delete_instances(fake.subscription_id, RG, name, ids[::2], force=False)
     fake.clock.advance(900)
     path = f"/subscriptions/{fake.subscription_id}/resourceGroups/{RG}/providers/x/"
     methods = ("GET", "GET", "GET", "PUT", "DELETE")

@@ -25,6 +25,7 @@ __all__ = [
     "OPERATION_NOT_ALLOWED",
     "OS_PROVISIONING_TIMEOUT",
     "PRECONDITION_FAILED",
+    "PROPERTY_CHANGE_NOT_ALLOWED",
     "REQUEST_TOO_LARGE",
     "RESOURCE_NOT_FOUND",
     "RETRIABLE_CREATE_CODES",
@@ -38,6 +39,7 @@ __all__ = [
     "arm_error_body",
     "arm_throttled_message",
     "invalid_parameter",
+    "not_allowed",
     "not_found",
 ]
 
@@ -50,6 +52,7 @@ NO_REGISTERED_PROVIDER = "NoRegisteredProviderFound"
 AUTHENTICATION_FAILED = "AuthenticationFailed"
 OPERATION_NOT_ALLOWED = "OperationNotAllowed"
 PRECONDITION_FAILED = "PreconditionFailed"
+PROPERTY_CHANGE_NOT_ALLOWED = "PropertyChangeNotAllowed"
 TOO_MANY_REQUESTS = "TooManyRequests"
 REQUEST_TOO_LARGE = "RequestEntityTooLarge"
 SUBSCRIPTION_NOT_REGISTERED_FOR_FEATURE = "SubscriptionNotRegisteredForFeature"
@@ -144,3 +147,14 @@ def arm_throttled_message(kind: str, actor: str, seconds: str) -> str:
 def invalid_parameter(target: str, message: str) -> ArmException:
     """400 ``InvalidParameter`` naming the bad field in ``target``."""
     return ArmException(400, INVALID_PARAMETER, message, target=target)
+
+
+def not_allowed(
+    message: str,
+    *,
+    status: int = 409,
+    target: str | None = None,
+    details: list[dict[str, Any]] | None = None,
+) -> ArmException:
+    """``OperationNotAllowed``: 409 for a resource's state, 400 for a request the fake refuses."""
+    return ArmException(status, OPERATION_NOT_ALLOWED, message, target=target, details=details)

@@ -1,6 +1,6 @@
 """FakeCompute: the fake's facade over clock, faults, backend and wire app, plus inspection.
 
-Inspection: live VM and scale set views, a JSON snapshot, a readable timeline.
+Inspection: live VM and scale set views (``_views``), a JSON snapshot, a readable timeline.
 """
 
 from __future__ import annotations
@@ -9,124 +9,26 @@ import os
 import random
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from fakevmss._backend import Backend
 from fakevmss._clock import RealClock, VirtualClock
 from fakevmss._faults import Faults
 from fakevmss._http import RequestRecord, WireRequest, WireResponse
 from fakevmss._limits import DEFAULT_LIMITS, Limits, RequestLimiter
-from fakevmss._state import VM, HistoryEvent, RoundEvent, ScaleSet
+from fakevmss._state import ScaleSet
 from fakevmss._timings import Timings
+from fakevmss._views import ScaleSetView, VMView
 
 if TYPE_CHECKING:
     from fakevmss._wire import WireApp
-    from fakevmss._wire._types import BackendLike
 
 __all__ = ["DEFAULT_SUBSCRIPTION", "DEFAULT_TIMINGS", "FakeCompute", "ScaleSetView", "VMView"]
+
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 #: The default ``timings`` (``timings=Timings()``); frozen, so sharing it is safe.
 DEFAULT_TIMINGS = Timings()
-
-
-class VMView:
-    """A live, read-only view of one VM (it keeps answering after the VM is deleted)."""
-
-    __slots__ = ("_vm",)
-
-    def __init__(self, vm: VM) -> None:
-        self._vm = vm
-
-    @property
-    def instance_id(self) -> str:
-        """Instance id."""
-        return self._vm.instance_id
-
-    @property
-    def name(self) -> str:
-        """VM name."""
-        return self._vm.name
-
-    @property
-    def exists(self) -> bool:
-        """False once the VM was deleted (the API then answers 404)."""
-        return self._vm.exists
-
-    @property
-    def provisioning_state(self) -> str:
-        """Current provisioning state (``Deleted`` once gone)."""
-        return self._vm.provisioning_state
-
-    @property
-    def resilient_vm_deletion_status(self) -> str:
-        """``Enabled``, ``Disabled``, ``InProgress`` or ``Failed``; ``Deleted`` once gone."""
-        return self._vm.deletion_status
-
-    @property
-    def create_attempts(self) -> int:
-        """Create attempts made (first attempt plus resilient retries)."""
-        return self._vm.create_attempts
-
-    @property
-    def delete_attempts(self) -> int:
-        """Delete attempts made (the user's attempts plus resilient retries)."""
-        return self._vm.delete_attempts
-
-    @property
-    def history(self) -> list[HistoryEvent]:
-        """Every event of the VM's life, in order."""
-        return list(self._vm.history)
-
-    def __repr__(self) -> str:
-        vm = self._vm
-        return (
-            f"<VMView {vm.name} {vm.provisioning_state} deletion={vm.deletion_status} "
-            f"create_attempts={vm.create_attempts} delete_attempts={vm.delete_attempts}>"
-        )
-
-
-class ScaleSetView:
-    """A live, read-only view of one scale set."""
-
-    __slots__ = ("_scale_set",)
-
-    def __init__(self, scale_set: ScaleSet) -> None:
-        self._scale_set = scale_set
-
-    @property
-    def name(self) -> str:
-        """Scale set name."""
-        return self._scale_set.name
-
-    @property
-    def exists(self) -> bool:
-        """False once the scale set was deleted."""
-        return self._scale_set.exists
-
-    @property
-    def provisioning_state(self) -> str:
-        """Current provisioning state."""
-        return self._scale_set.provisioning_state
-
-    @property
-    def orchestration_mode(self) -> str:
-        """``Uniform`` or ``Flexible``."""
-        return self._scale_set.orchestration_mode
-
-    @property
-    def instance_ids(self) -> list[str]:
-        """Ids of the live VMs, in creation order."""
-        return [vm.instance_id for vm in self._scale_set.live_vms()]
-
-    @property
-    def history(self) -> list[RoundEvent]:
-        """The scale set's resilient delete rounds (time, instance ids)."""
-        return list(self._scale_set.history)
-
-    def __repr__(self) -> str:
-        s = self._scale_set
-        return f"<ScaleSetView {s.name} {s.provisioning_state} vms={len(s.vms)}>"
 
 
 class FakeCompute:
@@ -222,10 +124,8 @@ class FakeCompute:
         if self._wire is None:
             from fakevmss._wire import WireApp
 
-            # list[ScaleSet] is a list[ScaleSetLike] in practice; lists are invariant for mypy.
-            backend = cast("BackendLike", self.backend)
             self._wire = WireApp(
-                backend,
+                self.backend,
                 clock=self.clock,
                 faults=self.faults,
                 records=self.requests,
@@ -301,13 +201,13 @@ class FakeCompute:
             },
         }
         sub = subscription or self.subscription_id
-        scale_set, _, _ = self.backend.put_scale_set(sub, rg, name, doc)
+        scale_set, _, _ = self.backend.sets.put(sub, rg, name, doc)
         return ScaleSetView(scale_set)
 
     def attach_vm(self, rg: str, name: str, *, subscription: str | None = None) -> VMView:
         """Attach one VM to a Flexible scale set (a plain create: Resilient create never runs)."""
         sub = subscription or self.subscription_id
-        return VMView(self.backend.attach_vm(sub, rg, name))
+        return VMView(self.backend.vms.attach(sub, rg, name))
 
     # -- inspection -----------------------------------------------------------------------
 

@@ -1,4 +1,7 @@
-"""Fault plans: scripted or seeded failures of VM create/delete attempts, and HTTP faults.
+"""Fault plans: scripted or seeded failures of VM attempts and operations, and HTTP faults.
+
+VM faults fail create and delete attempts and runs of VM operations (start, restart, reimage,
+...); HTTP faults act on requests.
 
 Each ``fail_*`` call turns its filters into a matcher (:mod:`fakevmss._matchers`, re-exported
 here). Every ``fail_*``/HTTP method returns a :class:`FaultHandle` whose ``remove()`` takes
@@ -11,19 +14,22 @@ import random
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from fakevmss._errors import INTERNAL_SERVER_ERROR, TOO_MANY_REQUESTS
 from fakevmss._matchers import (
-    Always,
     AttemptAtMost,
     AttemptContext,
     Chance,
     InstanceIn,
     Matcher,
     ScaleSetIs,
+    check_code,
+    check_number,
+    check_times,
+    vm_matcher,
 )
 from fakevmss._pattern import PathPattern
+from fakevmss._vm_ops import VMOp
 
 __all__ = [
     "AttemptAtMost",
@@ -52,7 +58,7 @@ class DeleteFailure:
 
 @dataclass(slots=True, eq=False)
 class _VMFault:
-    kind: str  # "create" or "delete"
+    kind: str  # "create", "delete" or a VM operation ("restart", ...)
     code: str
     matcher: Matcher
     fallback_state: str = "Failed"
@@ -108,32 +114,6 @@ class FaultHandle:
         return f"<FaultHandle {self.fault.kind} {getattr(self.fault, 'code', '')}>"
 
 
-def _check_code(code: Any) -> str:
-    if not isinstance(code, str):
-        raise TypeError(f"code must be a string, got {type(code).__name__}")
-    if not code:
-        raise ValueError("code must not be empty")
-    return code
-
-
-def _check_times(times: Any) -> int | None:
-    if times is None:
-        return None
-    if not isinstance(times, int) or isinstance(times, bool):
-        raise TypeError("times must be an int or None")
-    if times < 1:
-        raise ValueError("times must be at least 1 (None: forever)")
-    return times
-
-
-def _check_number(name: str, value: Any, *, low: float = 0.0, high: float | None = None) -> float:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a number")
-    if value < low or (high is not None and value > high) or value != value:
-        raise ValueError(f"{name} out of range: {value!r}")
-    return float(value)
-
-
 class Faults:
     """The fault plan of one fake: VM create/delete faults and HTTP faults.
 
@@ -147,30 +127,6 @@ class Faults:
         self._http: list[HttpFault] = []
 
     # -- VM create/delete faults ------------------------------------------------------
-
-    def _vm_matcher(
-        self, scale_set: Any, instances: Any, attempts: Any, probability: Any
-    ) -> Matcher:
-        matcher: Matcher = Always()
-        if scale_set is not None:
-            if not isinstance(scale_set, str):
-                raise TypeError("scale_set must be a string")
-            matcher = matcher & ScaleSetIs(scale_set)
-        if instances is not None:
-            ids = [] if isinstance(instances, str) else list(instances)
-            if isinstance(instances, str) or not all(isinstance(i, str) for i in ids):
-                raise TypeError("instances must be a list of instance id strings")
-            matcher = matcher & InstanceIn(ids)
-        if attempts is not None:
-            if not isinstance(attempts, int) or isinstance(attempts, bool):
-                raise TypeError("attempts must be an int or None")
-            if attempts < 1:
-                raise ValueError("attempts must be at least 1 (None: every attempt)")
-            matcher = matcher & AttemptAtMost(attempts)
-        if probability is not None:
-            p = _check_number("probability", probability, high=1.0)
-            matcher = matcher & Chance(p, self.rng)
-        return matcher
 
     def fail_create(
         self,
@@ -190,8 +146,8 @@ class Faults:
         Raises:
             TypeError, ValueError: a bad argument.
         """
-        matcher = self._vm_matcher(scale_set, instances, attempts, probability)
-        return self._add_vm(_VMFault("create", _check_code(code), matcher))
+        matcher = vm_matcher(scale_set, instances, attempts, probability, self.rng)
+        return self._add_vm(_VMFault("create", check_code(code), matcher))
 
     def fail_delete(
         self,
@@ -213,8 +169,40 @@ class Faults:
         """
         if fallback_state not in FALLBACK_STATES:
             raise ValueError(f"fallback_state must be one of {FALLBACK_STATES}")
-        matcher = self._vm_matcher(scale_set, instances, attempts, probability)
-        return self._add_vm(_VMFault("delete", _check_code(code), matcher, fallback_state))
+        matcher = vm_matcher(scale_set, instances, attempts, probability, self.rng)
+        return self._add_vm(_VMFault("delete", check_code(code), matcher, fallback_state))
+
+    def fail_operation(
+        self,
+        kind: str,
+        code: str,
+        *,
+        scale_set: str | None = None,
+        instances: Iterable[str] | None = None,
+        attempts: int | None = None,
+        probability: float | None = None,
+    ) -> FaultHandle:
+        """Fail matching runs of a VM operation with ``code`` (an omitted filter matches all).
+
+        ``kind`` names the operation as the client method does without ``begin_``:
+        ``start``, ``power_off``, ``deallocate``, ``restart``, ``reimage``, ``reimage_all``,
+        ``redeploy``, ``perform_maintenance``, ``update_instances`` (manual and automatic
+        model upgrades) or ``update`` (the VM's own PUT). The run fails at the end of its
+        normal duration and the VM shows ``Failed`` with ``code``; ``attempts=N`` fails each
+        VM's first N runs of that operation (see docs/fake/lifecycle.md).
+
+        Raises:
+            TypeError, ValueError: a bad argument (an unknown ``kind`` lists the known ones).
+        """
+        if not isinstance(kind, str):
+            raise TypeError("kind must be a string")
+        try:
+            operation = VMOp(kind)
+        except ValueError:
+            known = ", ".join(op.value for op in VMOp)
+            raise ValueError(f"unknown operation {kind!r}; one of {known}") from None
+        matcher = vm_matcher(scale_set, instances, attempts, probability, self.rng)
+        return self._add_vm(_VMFault(operation.value, check_code(code), matcher))
 
     def _add_vm(self, fault: _VMFault) -> FaultHandle:
         self._vm.append(fault)
@@ -238,6 +226,13 @@ class Faults:
         fault = self._first("delete", AttemptContext(scale_set, instance_id, attempt))
         return None if fault is None else DeleteFailure(fault.code, fault.fallback_state)
 
+    def operation_outcome(
+        self, kind: str, scale_set: str, instance_id: str, run: int
+    ) -> str | None:
+        """The error code of this run (1-based, per VM) of operation ``kind``, or None."""
+        fault = self._first(kind, AttemptContext(scale_set, instance_id, run))
+        return None if fault is None else fault.code
+
     # -- HTTP faults --------------------------------------------------------------------
 
     def _add_http(self, fault: HttpFault) -> FaultHandle:
@@ -245,7 +240,7 @@ class Faults:
             raise TypeError("method must be a string")
         if fault.path is not None and not isinstance(fault.path, str | re.Pattern | PathPattern):
             raise TypeError("path must be a string or a compiled regular expression")
-        fault.times = _check_times(fault.times)
+        fault.times = check_times(fault.times)
         self._http.append(fault)
         return FaultHandle(self, fault)
 
@@ -264,7 +259,7 @@ class Faults:
             raise TypeError("status must be an int")
         if not 400 <= status <= 599:
             raise ValueError("status must be an HTTP error status (400-599)")
-        code = _check_code(code)
+        code = check_code(code)
         return self._add_http(
             HttpFault("error", method, path, times, status=status, code=code, message=message)
         )
@@ -278,7 +273,7 @@ class Faults:
         times: int | None = 1,
     ) -> FaultHandle:
         """Answer matching requests 429 ``TooManyRequests`` with ``Retry-After``."""
-        seconds = _check_number("retry_after", retry_after)
+        seconds = check_number("retry_after", retry_after)
         return self._add_http(
             HttpFault(
                 "throttle",
@@ -313,7 +308,7 @@ class Faults:
         times: int | None = 1,
     ) -> FaultHandle:
         """Delay matching responses by ``seconds`` of clock time."""
-        delay = _check_number("seconds", seconds)
+        delay = check_number("seconds", seconds)
         return self._add_http(HttpFault("slow", method, path, times, seconds=delay))
 
     def garbage_body(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "Always",
@@ -18,6 +18,10 @@ __all__ = [
     "InstanceIn",
     "Matcher",
     "ScaleSetIs",
+    "check_code",
+    "check_number",
+    "check_times",
+    "vm_matcher",
 ]
 
 
@@ -151,3 +155,61 @@ class Chance(Matcher):
     def describe(self) -> str:
         """``probability=p``."""
         return f"probability={self.p:g}"
+
+
+def check_code(code: Any) -> str:
+    """``code`` if it is a non-empty string (an ARM error code)."""
+    if not isinstance(code, str):
+        raise TypeError(f"code must be a string, got {type(code).__name__}")
+    if not code:
+        raise ValueError("code must not be empty")
+    return code
+
+
+def check_times(times: Any) -> int | None:
+    """``times`` if it is None or an int of at least 1."""
+    if times is None:
+        return None
+    if not isinstance(times, int) or isinstance(times, bool):
+        raise TypeError("times must be an int or None")
+    if times < 1:
+        raise ValueError("times must be at least 1 (None: forever)")
+    return times
+
+
+def check_number(name: str, value: Any, *, low: float = 0.0, high: float | None = None) -> float:
+    """``value`` as a float, if it is a finite number within ``low`` and ``high``."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number")
+    if value < low or (high is not None and value > high) or value != value:
+        raise ValueError(f"{name} out of range: {value!r}")
+    return float(value)
+
+
+def vm_matcher(
+    scale_set: Any, instances: Any, attempts: Any, probability: Any, rng: random.Random
+) -> Matcher:
+    """The matcher of a VM fault's filters (an omitted filter matches everything).
+
+    Raises:
+        TypeError, ValueError: a bad filter.
+    """
+    matcher: Matcher = Always()
+    if scale_set is not None:
+        if not isinstance(scale_set, str):
+            raise TypeError("scale_set must be a string")
+        matcher = matcher & ScaleSetIs(scale_set)
+    if instances is not None:
+        ids = [] if isinstance(instances, str) else list(instances)
+        if isinstance(instances, str) or not all(isinstance(i, str) for i in ids):
+            raise TypeError("instances must be a list of instance id strings")
+        matcher = matcher & InstanceIn(ids)
+    if attempts is not None:
+        if not isinstance(attempts, int) or isinstance(attempts, bool):
+            raise TypeError("attempts must be an int or None")
+        if attempts < 1:
+            raise ValueError("attempts must be at least 1 (None: every attempt)")
+        matcher = matcher & AttemptAtMost(attempts)
+    if probability is not None:
+        matcher = matcher & Chance(check_number("probability", probability, high=1.0), rng)
+    return matcher

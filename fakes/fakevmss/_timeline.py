@@ -40,13 +40,15 @@ def render_timeline(
             lines.append(f"  {format_seconds(event.time)} {event.event}: {ids}")
         for vm in scale_set.every_vm():
             lines.append(
-                f"  vm {vm.instance_id}: {vm.provisioning_state}, deletion={vm.deletion_status}"
+                f"  vm {vm.instance_id}: {vm.provisioning_state}, power={vm.power_state}, "
+                f"deletion={vm.deletion_status}"
             )
             for h in vm.history:
                 code = f" {h.code}" if h.code else ""
                 forced = " (forced)" if h.forced else ""
+                what = f"{h.operation} " if h.operation else ""
                 lines.append(
-                    f"    {format_seconds(h.time)} {h.event} #{h.attempt}{forced}{code}"
+                    f"    {format_seconds(h.time)} {what}{h.event} #{h.attempt}{forced}{code}"
                     f" -> {h.state}"
                 )
     lines.extend(_throttled_lines(throttled))

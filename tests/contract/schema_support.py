@@ -15,9 +15,8 @@ from urllib.parse import parse_qsl, urlsplit
 from fakevmss._errors import ArmException
 from fakevmss._http import WireRequest, WireResponse
 from fakevmss._schema import SCHEMA_VERSIONS, ApiSchema, schema_for
-from fakevmss._wire._app import OPERATION_IDS
-from fakevmss._wire._routes import resolve
-from fakevmss._wire._serialize import SCALE_SET_TYPE
+from fakevmss._wire._endpoints import resolve
+from fakevmss._wire._serialize import SCALE_SET_TYPE, VM_TYPE
 
 NEWEST = SCHEMA_VERSIONS[-1]
 _SCALARS = {
@@ -121,10 +120,13 @@ def response_type(request: WireRequest, response: WireResponse, body: Any) -> st
         return "#CloudError"
     if match is None or not response.body:
         return None
-    if match.name == "operation":  # Location poll: the resource itself once a PUT/PATCH ends
-        is_resource = isinstance(body, dict) and body.get("type") == SCALE_SET_TYPE
-        return "#VirtualMachineScaleSet" if is_resource else None
-    op_id = OPERATION_IDS.get((match.name, request.method.upper()))
+    if match.name == "operations.get":  # Location poll: the resource once a PUT/PATCH ends
+        kind = body.get("type") if isinstance(body, dict) else None
+        return {
+            SCALE_SET_TYPE: "#VirtualMachineScaleSet",
+            VM_TYPE: "#VirtualMachineScaleSetVM",
+        }.get(str(kind))
+    op_id = match.endpoint.operation_id
     schema = schema_for(_version(request))
     if op_id is None or schema is None:
         return None

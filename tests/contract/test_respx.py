@@ -118,3 +118,19 @@ async def test_httpx_transport_on_the_fakes_clock_times_out_a_slow_fault_virtual
             with pytest.raises(ServiceResponseError, match="timed out after 45 s"):
                 await compute.scale_sets.get(RG, "web")
     assert fake.clock.now() == 45.0
+
+
+async def test_lifecycle_operations_through_respx(client: ComputeClient, fake: FakeCompute) -> None:
+    await (await client.scale_sets.begin_create_or_update(RG, "web", SCALE_SET)).result()
+    await (await client.scale_sets.begin_deallocate(RG, "web", instance_ids=["1"])).result()
+    await (await client.scale_set_vms.begin_restart(RG, "web", "2")).result()
+    view = await client.scale_sets.get_instance_view(RG, "web")
+    assert view.status_counts == {
+        "ProvisioningState/succeeded": 3,
+        "PowerState/deallocated": 1,
+        "PowerState/running": 2,
+    }
+    vm_view = await client.scale_set_vms.get_instance_view(RG, "web", "1")
+    assert vm_view.power_state == fake.vm(RG, "web", "1").power_state == "deallocated"
+    skus = [sku.sku.name async for sku in client.scale_sets.list_skus(RG, "web") if sku.sku]
+    assert "Standard_D2s_v3" in skus

@@ -94,7 +94,7 @@ async def test_a_vm_history_reads_back_as_history_events() -> None:
 
 
 def vm_variants(wire: Wire) -> list[Any]:
-    scale_set = wire.fake.backend.scale_sets[(SUB.lower(), "rg", "web")]
+    scale_set = wire.fake.backend.sets.get(SUB, "rg", "web")
     return [scale_set, *scale_set.live_vms()]
 
 
@@ -120,14 +120,26 @@ async def test_list_bodies_as_bytes_equal_the_dict_bodies(
     assert (await wire.put("web", body)).status == 201
     wire.fake.clock.advance(90)
     await wire.send("POST", f"{S}/web/delete", body={"instanceIds": ["1"]})
+    # A new model (the VMs keep the one they run: latestModelApplied false, the old image).
+    patch = {"properties": {"virtualMachineProfile": {"storageProfile": {"imageReference": {
+        "publisher": "Canonical", "sku": "24_04"}}}}}  # fmt: skip
+    assert (await wire.send("PATCH", f"{S}/web", body=patch)).status in (200, 202)
+    wire.fake.clock.advance(600)
     scale_set, *vms = vm_variants(wire)
-    vms[0].latest_model_applied = False
-    for instance_view, user_data in ((False, False), (True, False), (False, True)):
+    vms[-1].protection = {"protectFromScaleIn": True}
+    assert {vm.latest_model_applied for vm in vms} == {False}
+    for instance_view, user_data, created in (
+        (False, False, True),
+        (False, False, False),
+        (True, False, True),
+        (False, True, True),
+    ):
         flags: dict[str, Any] = {
             "etag": etag,
             "deletion_status": deletion_status,
             "instance_view": instance_view,
             "user_data": user_data,
+            "time_created": created,
         }
         plain = VMBodies(scale_set, wire.fake.clock, **flags)
         fast = VMBytes(scale_set, wire.fake.clock, **flags)

@@ -46,7 +46,7 @@ def resilient_delete() -> FakeCompute:
     fake.create_scale_set(RG, "web", capacity=2)
     fake.create_scale_set(RG, "other", capacity=1)
     fake.clock.advance(100)
-    fake.backend.delete_instances(fake.subscription_id, RG, "web", ["1"], force=False)
+    fake.backend.sets.delete_instances(fake.subscription_id, RG, "web", ["1"], force=False)
     fake.clock.advance(1000)
     return fake
 
@@ -83,7 +83,7 @@ def test_names_tags_and_codes_with_html_in_them_stay_text(tmp_path: Path) -> Non
     fake.faults.fail_delete(QUOTES)
     fake.create_scale_set(RG, HOSTILE, capacity=1, tags={HOSTILE: QUOTES})
     fake.clock.advance(100)
-    fake.backend.delete_instances(fake.subscription_id, RG, HOSTILE, ["0"], force=False)
+    fake.backend.sets.delete_instances(fake.subscription_id, RG, HOSTILE, ["0"], force=False)
     fake.clock.advance(100)
     text = fake.timeline_html(tmp_path / "t.html").read_text()
     parsed = Parsed(text)

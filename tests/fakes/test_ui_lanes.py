@@ -77,7 +77,7 @@ def resilient_delete() -> FakeCompute:
     fake.faults.fail_delete(CODE, instances=["0"])
     fake.create_scale_set(RG, "web", capacity=2)
     fake.clock.advance(100)
-    fake.backend.delete_instances(fake.subscription_id, RG, "web", ["0"], force=False)
+    fake.backend.sets.delete_instances(fake.subscription_id, RG, "web", ["0"], force=False)
     return fake
 
 
@@ -170,3 +170,42 @@ def test_faults_in_force_are_described_in_plan_order() -> None:
     ]  # fmt: skip
     fake.faults.clear()
     assert describe_faults(fake.faults) == []
+
+
+def test_vm_operations_are_bars_and_skips_are_marks() -> None:
+    def op(time: float, event: str, run: int, code: str | None = None) -> HistoryEvent:
+        return HistoryEvent(time, event, run, "x", code, operation="restart")
+
+    history = [
+        ev(0, "create-attempt-started", 1),
+        ev(90, "created", 1),
+        op(100, "operation-started", 1),
+        op(160, "operation-failed", 1, CODE),
+        op(200, "operation-started", 2),
+        op(210, "operation-preempted", 2, "OperationPreempted"),
+        op(300, "operation-started", 3),
+        HistoryEvent(400, "operation-skipped", 0, "x", operation="deallocate"),
+    ]
+    assert attempt_bars(history)[1:] == [
+        Bar("restart", 1, 100, 160, "failed", CODE),
+        Bar("restart", 2, 200, 210, "canceled", "OperationPreempted"),
+        Bar("restart", 3, 300, None, "running"),
+    ]
+    fake = FakeCompute()
+    view = fake.create_scale_set(RG, "web", capacity=1)
+    vm = fake.backend.scale_sets[(fake.subscription_id, RG, "web")].vms["0"]
+    vm.history = history  # the VM keeps plain tuples; assigning replaces them
+    marks = lane(vm).marks
+    assert [(m.kind, m.label) for m in marks] == [
+        ("operation-skipped", "deallocate skipped (protected)")
+    ]
+    assert view.instance_ids == ["0"]
+
+
+def test_operation_faults_are_described() -> None:
+    fake = FakeCompute()
+    fake.faults.fail_operation("power_off", CODE, instances=["1"], attempts=2)
+    (described,) = describe_faults(fake.faults)
+    assert described["kind"] == "fail_operation"
+    assert described["what"] == f"power_off: {CODE}"
+    assert described["filters"] == "instances=1 and attempt<=2"

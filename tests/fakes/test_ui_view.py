@@ -26,7 +26,9 @@ def fleet(*sizes: int) -> FakeCompute:
     fake.clock.advance(100)
     for n, size in enumerate(sizes):
         if size:
-            fake.backend.delete_instances(fake.subscription_id, RG, f"s{n}", ["0"], force=False)
+            fake.backend.sets.delete_instances(
+                fake.subscription_id, RG, f"s{n}", ["0"], force=False
+            )
     fake.clock.advance(100)
     return fake
 
@@ -40,7 +42,7 @@ def test_view_of_a_resilient_delete() -> None:
     fake.create_scale_set(RG, "web", capacity=2, tags={"team": "a"})
     fake.faults.fail_delete(CODE, instances=["1"], attempts=1)
     fake.clock.advance(100)
-    fake.backend.delete_instances(fake.subscription_id, RG, "web", ["1"], force=False)
+    fake.backend.sets.delete_instances(fake.subscription_id, RG, "web", ["1"], force=False)
     fake.clock.advance(90)
     view = json.loads(json.dumps(build_view(fake, ViewQuery())))
     assert view["seed"] == 5
@@ -104,7 +106,7 @@ def test_vm_filters_by_text_and_by_scale_set() -> None:
 
 def test_deleted_scale_sets_are_listed_after_live_ones() -> None:
     fake = fleet(1, 1)
-    fake.backend.delete_scale_set(fake.subscription_id, RG, "s0", force=False)
+    fake.backend.sets.delete(fake.subscription_id, RG, "s0", force=False)
     fake.clock.advance(100)
     rows = build_view(fake, ViewQuery())["scale_sets"]["items"]
     assert [(row["name"], row["exists"]) for row in rows] == [("s1", True), ("s0", False)]
@@ -207,3 +209,21 @@ def test_bad_query_is_an_arm_400_naming_the_parameter(params: dict[str, str], ta
         parse_query(params)
     assert caught.value.status == 400 and caught.value.code == "InvalidParameter"
     assert caught.value.target == target
+
+
+def test_vm_rows_show_the_power_state_and_operation_bars() -> None:
+    from fakevmss._vm_ops import VMOp
+
+    fake = FakeCompute(clock=VirtualClock(auto_advance=False))
+    fake.create_scale_set(RG, "web", capacity=2)
+    fake.clock.advance(100)
+    fake.backend.actions.on_scale_set(VMOp.DEALLOCATE, fake.subscription_id, RG, "web", ["1"])
+    fake.clock.advance(10)
+    rows = build_view(fake, ViewQuery())["vms"]["items"]
+    assert [row["power_state"] for row in rows] == ["running", "deallocating"]
+    assert rows[1]["provisioning_state"] == "Updating"
+    assert [(b["kind"], b["outcome"]) for b in rows[1]["bars"]][-1] == ("deallocate", "running")
+    filtered = vm_page(every_scale_set(fake), ViewQuery(vm_q="deallocating"), fake.clock.now())
+    assert keys(filtered) == ["rg/web/1"]
+    assert "deallocate operation-started #1" in fake.timeline()
+    assert "power=deallocating" in fake.timeline()

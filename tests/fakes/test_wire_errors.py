@@ -32,7 +32,9 @@ async def test_not_found(wire: Wire) -> None:
 async def test_unknown_path_and_wrong_method(wire: Wire) -> None:
     assert_arm_error(await wire.send("GET", "/subscriptions/x/foo"), 404, "InvalidResourceType")
     assert_arm_error(await wire.send("POST", f"{S}/web"), 405, "MethodNotAllowed")
-    assert_arm_error(await wire.send("PUT", f"{S}/web/virtualMachines/0"), 405, "MethodNotAllowed")
+    assert_arm_error(
+        await wire.send("PATCH", f"{S}/web/virtualMachines/0"), 405, "MethodNotAllowed"
+    )
 
 
 @pytest.mark.parametrize(
@@ -166,12 +168,19 @@ async def test_body_too_large(wire: Wire) -> None:
     assert_arm_error(reply, 413, "RequestEntityTooLarge")
 
 
-class BrokenBackend:
+class BrokenComponent:
     def __getattr__(self, name: str) -> Any:
         def fail(*args: Any, **kwargs: Any) -> Any:
             raise KeyError("a bug in the backend")
 
         return fail
+
+
+class BrokenBackend:
+    """Every component's every method raises."""
+
+    def __getattr__(self, name: str) -> Any:
+        return BrokenComponent()
 
 
 class NoFaults:

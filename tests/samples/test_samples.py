@@ -37,6 +37,7 @@ def test_canary_is_the_samples_password() -> None:
         ("quickstart.py", "Settled: scale set Deleted, 3/3 VMs Deleted"),
         ("resilient_create.py", "Settled: 3 Succeeded, 1 Failed"),
         ("resilient_delete.py", "Settled: 5 Deleted, 1 Failed"),
+        ("fleet_maintenance.py", "Settled: 6 VMs, 5 on the latest model, 4 running, 2 deallocated"),
     ],
 )
 def test_sample_runs_on_the_fake(script: str, summary: str) -> None:
@@ -59,6 +60,14 @@ def test_resilient_create_waits_with_one_waiter_and_names_the_failure() -> None:
     # VM 3's row: 4 attempts, Failed, the error code the waiter read from its instance view.
     assert re.search(r"\b3\W+4\W+Failed\W+OSProvisioningTimeout\b", done.stdout), done.stdout
     assert "Scale-out settled: 2 new VMs (4, 5) Succeeded" in done.stdout
+
+
+def test_fleet_maintenance_skips_the_protected_canary() -> None:
+    done = run(str(SAMPLES / "fleet_maintenance.py"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Failed after Resilient create: 2" in done.stdout
+    assert "reimaged 2" in done.stdout
+    assert "update_instances 0, 1, 2: latest on 1, 2" in done.stdout  # 0 is protected
 
 
 def test_live_mode_needs_a_subscription() -> None:

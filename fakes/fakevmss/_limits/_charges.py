@@ -1,8 +1,9 @@
-"""Which Compute policies charge which operation, as data keyed by route name and method.
+"""Which Compute policies charge which operation: the charges the endpoint registry names.
 
 *Our reading* throughout (Microsoft lists policy names only in examples); docs/fake/limits.md
-gives the evidence. A routed Compute request missing from ``CHARGES`` falls back on its
-method's row in ``FALLBACK`` (lifecycle actions added later are charged without an entry).
+gives the evidence. Each entry of the endpoint registry (``fakevmss._wire._endpoints``) names
+its charge in its ``throttling`` attribute; a Compute endpoint without one is charged by its
+method's row in ``FALLBACK`` (the lifecycle actions are, for now).
 """
 
 from __future__ import annotations
@@ -10,7 +11,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-__all__ = ["CHARGES", "FALLBACK", "Charge", "kind_of", "vm_count"]
+__all__ = [
+    "DELETE_INSTANCES",
+    "DELETE_SCALE_SET",
+    "DELETE_VM",
+    "FALLBACK",
+    "GET_OPERATION",
+    "GET_SCALE_SET",
+    "GET_VM",
+    "LIST",
+    "PUT_SCALE_SET",
+    "Charge",
+    "kind_of",
+    "vm_count",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,22 +49,25 @@ _SET_PUT = ("PutVMScaleSet3Min", "PutVMScaleSet30Min")
 _SET_DELETE = ("DeleteVMScaleSet3Min", "DeleteVMScaleSet30Min")
 _BATCHED = ("VMScaleSetBatchedVMRequests5Min",)
 
-#: (route name, method) -> the policies that operation charges.
-CHARGES: dict[tuple[str, str], Charge] = {
-    ("list_scale_sets", "GET"): Charge(_SET_LIST),
-    ("list_all_scale_sets", "GET"): Charge(_SET_LIST),
-    ("scale_set", "GET"): Charge(_SET_GET),
-    ("scale_set", "PUT"): Charge(_SET_PUT),
-    ("scale_set", "PATCH"): Charge(_SET_PUT),
-    ("scale_set", "DELETE"): Charge(_SET_DELETE + _BATCHED),
-    ("delete_instances", "POST"): Charge(per_vm=_BATCHED),
-    ("list_vms", "GET"): Charge(_SET_LIST),
-    ("vm", "GET"): Charge(_LOW_GET, instance_view=_HIGH_GET),
-    ("vm", "DELETE"): Charge(_BATCHED),
-    ("operation", "GET"): Charge(("GetOperation3Min", "GetOperation30Min")),
-}
+# The charges of the endpoints that have one of their own (the registry names them).
+LIST = Charge(_SET_LIST)
+"""A list of scale sets (of a group or the subscription) or of a scale set's VMs."""
+GET_SCALE_SET = Charge(_SET_GET)
+"""GET of one scale set."""
+PUT_SCALE_SET = Charge(_SET_PUT)
+"""PUT or PATCH of a scale set."""
+DELETE_SCALE_SET = Charge(_SET_DELETE + _BATCHED)
+"""DELETE of a scale set."""
+DELETE_INSTANCES = Charge(per_vm=_BATCHED)
+"""POST of a delete of instances: per VM named."""
+GET_VM = Charge(_LOW_GET, instance_view=_HIGH_GET)
+"""GET of one VM (the high-cost read with ``$expand=instanceView``)."""
+DELETE_VM = Charge(_BATCHED)
+"""DELETE of one VM."""
+GET_OPERATION = Charge(("GetOperation3Min", "GetOperation30Min"))
+"""GET of an asynchronous operation's status."""
 
-#: A routed Compute operation without a row above: charged by its method.
+#: A routed Compute operation without a charge of its own: charged by its method.
 FALLBACK: dict[str, Charge] = {
     "GET": Charge(_LOW_GET, instance_view=_HIGH_GET),
     "PUT": Charge(_SET_PUT),

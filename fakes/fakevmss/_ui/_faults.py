@@ -54,8 +54,11 @@ def describe_fault(fault: Any) -> dict[str, Any]:
     what = str(fault.code)
     if fault.kind == "delete" and fault.fallback_state != "Failed":
         what += f" (VM shows {fault.fallback_state} until retried)"
+    kind = f"fail_{fault.kind}"
+    if fault.kind not in ("create", "delete"):
+        what, kind = f"{fault.kind}: {what}", "fail_operation"
     return {
-        "kind": f"fail_{fault.kind}",
+        "kind": kind,
         "what": what,
         "filters": fault.matcher.describe(),
         "times": None,

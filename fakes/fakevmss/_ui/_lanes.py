@@ -39,11 +39,18 @@ _ENDS = {
     "delete-attempt-failed": ("delete", "failed"),
 }
 _STARTS = {"create-attempt-started": "create", "delete-attempt-started": "delete"}
+# Events that end a VM operation (its kind is the event's ``operation``) -> outcome.
+_OPERATION_ENDS = {
+    "operation-succeeded": "succeeded",
+    "operation-failed": "failed",
+    "operation-preempted": "canceled",
+}
 # Events drawn as a mark on the lane -> label.
 _MARKS = {
     "delete-requested": "delete requested",
     "create-failed": "create failed",
     "delete-retries-exhausted": "retries exhausted",
+    "operation-skipped": "skipped (protected)",
 }
 # Steps a tick may take, in seconds: whole seconds, minutes, hours, days.
 _STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400)
@@ -53,8 +60,9 @@ _STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 
 class Bar:
     """One create or delete attempt: ``end`` None while it runs; ``outcome`` says how it ended.
 
-    ``outcome`` is ``succeeded``, ``failed``, ``stopped`` (the 30-minute create limit cut it),
-    ``canceled`` (a delete overtook the create) or ``running``.
+    ``kind`` is ``create``, ``delete`` or a VM operation (``restart``, ...). ``outcome`` is
+    ``succeeded``, ``failed``, ``stopped`` (the 30-minute create limit cut it), ``canceled`` (a
+    delete overtook the create or the operation) or ``running``.
     """
 
     kind: str
@@ -127,6 +135,14 @@ class Tick:
     label: str
 
 
+def _ending(event: HistoryEvent) -> tuple[str, str] | None:
+    """``(kind, outcome)`` of an event that ends an attempt or a VM operation, else None."""
+    outcome = _OPERATION_ENDS.get(event.event)
+    if outcome is not None and event.operation is not None:
+        return event.operation, outcome
+    return _ENDS.get(event.event)
+
+
 def attempt_bars(history: Iterable[HistoryEvent]) -> list[Bar]:
     """Pair each attempt's start with the event that ended it; an unended attempt is running."""
     bars: list[Bar] = []
@@ -135,7 +151,10 @@ def attempt_bars(history: Iterable[HistoryEvent]) -> list[Bar]:
         if event.event in _STARTS:
             open_at[(_STARTS[event.event], event.attempt)] = event
             continue
-        ending = _ENDS.get(event.event)
+        if event.event == "operation-started" and event.operation is not None:
+            open_at[(event.operation, event.attempt)] = event
+            continue
+        ending = _ending(event)
         if ending is None:
             continue
         kind, outcome = ending
@@ -164,7 +183,8 @@ def _marks(vm: VM, rounds: Sequence[float]) -> list[Mark]:
         label = _MARKS.get(event.event)
         if label is not None:
             code = f" {event.code}" if event.code else ""
-            marks.append(Mark(event.time, event.event, label + code))
+            what = f"{event.operation} " if event.operation else ""
+            marks.append(Mark(event.time, event.event, what + label + code))
     if vm.retry_due is not None:
         marks.append(Mark(vm.retry_due, "next-retry", f"next retry {format_seconds(vm.retry_due)}"))
     marks.sort(key=lambda mark: mark.time)

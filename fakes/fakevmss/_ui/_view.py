@@ -107,6 +107,7 @@ def _vm_matches(vm: VM, needle: str) -> bool:
         needle in vm.name.lower()
         or needle in vm.instance_id.lower()
         or needle in vm.provisioning_state.lower()
+        or needle in vm.power_state
         or needle in vm.deletion_status.lower()
     )
 
@@ -150,6 +151,7 @@ def _vm_row(vm: VM, item: Lane, window: Window) -> dict[str, Any]:
         "name": clip(vm.name),
         "exists": vm.exists,
         "provisioning_state": vm.provisioning_state,
+        "power_state": vm.power_state,
         "deletion_status": vm.deletion_status,
         "create_attempts": vm.create_attempts,
         "delete_attempts": vm.delete_attempts,

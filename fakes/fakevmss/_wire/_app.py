@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fakevmss._errors import (
@@ -23,75 +22,26 @@ from fakevmss._errors import (
     ArmException,
 )
 from fakevmss._http import DroppedConnection, RequestRecord, WireRequest, WireResponse
-from fakevmss._wire import _operations, _scale_sets, _vms
+from fakevmss._wire._backend_types import BackendLike
 from fakevmss._wire._cache import BodyCache
-from fakevmss._wire._call import Call, Env, json_response
+from fakevmss._wire._call import Body, Call, Env, json_response
+from fakevmss._wire._endpoints import EndpointMatch, resolve
 from fakevmss._wire._json import parse_json_object
 from fakevmss._wire._links import Origin
 from fakevmss._wire._names import check_name
 from fakevmss._wire._request import Incoming, RequestIds, query_value
-from fakevmss._wire._routes import RouteMatch, resolve
 from fakevmss._wire._schema_check import BodyChecker
 from fakevmss._wire._throttle import throttled
-from fakevmss._wire._types import BackendLike, ClockLike, FaultsLike, HttpFaultLike
-from fakevmss._wire._versions import resolve_api_version
+from fakevmss._wire._types import ClockLike, FaultsLike, HttpFaultLike
+from fakevmss._wire._versions import check_since, resolve_api_version
 
 if TYPE_CHECKING:
     from fakevmss._limits import RequestLimiter
 
-__all__ = ["OPERATION_IDS", "WireApp"]
-
-Handler = Callable[[Env, Call], WireResponse]
-
-HANDLERS: dict[tuple[str, str], Handler] = {
-    ("list_scale_sets", "GET"): _scale_sets.list_scale_sets,
-    ("list_all_scale_sets", "GET"): _scale_sets.list_scale_sets,
-    ("scale_set", "GET"): _scale_sets.get_scale_set,
-    ("scale_set", "PUT"): _scale_sets.create_or_update,
-    ("scale_set", "PATCH"): _scale_sets.update,
-    ("scale_set", "DELETE"): _scale_sets.delete_scale_set,
-    ("delete_instances", "POST"): _scale_sets.delete_instances,
-    ("list_vms", "GET"): _vms.list_vms,
-    ("vm", "GET"): _vms.get_vm,
-    ("vm", "DELETE"): _vms.delete_vm,
-    ("operation", "GET"): _operations.get_operation,
-    ("feature", "GET"): _operations.get_feature,
-    ("register_feature", "POST"): _operations.register_feature,
-}
-
-#: The published operation each route serves: its body and responses are that operation's.
-OPERATION_IDS: dict[tuple[str, str], str] = {
-    ("list_scale_sets", "GET"): "VirtualMachineScaleSets_List",
-    ("list_all_scale_sets", "GET"): "VirtualMachineScaleSets_ListAll",
-    ("scale_set", "GET"): "VirtualMachineScaleSets_Get",
-    ("scale_set", "PUT"): "VirtualMachineScaleSets_CreateOrUpdate",
-    ("scale_set", "PATCH"): "VirtualMachineScaleSets_Update",
-    ("scale_set", "DELETE"): "VirtualMachineScaleSets_Delete",
-    ("delete_instances", "POST"): "VirtualMachineScaleSets_DeleteInstances",
-    ("list_vms", "GET"): "VirtualMachineScaleSetVMs_List",
-    ("vm", "GET"): "VirtualMachineScaleSetVMs_Get",
-    ("vm", "DELETE"): "VirtualMachineScaleSetVMs_Delete",
-}
-
-#: Routes whose request must carry a JSON object body.
-BODY_ROUTES = frozenset(
-    {("scale_set", "PUT"), ("scale_set", "PATCH"), ("delete_instances", "POST")}
-)
+__all__ = ["WireApp"]
 
 #: Routed paths remembered per app (method, path); the cache empties when full.
 ROUTE_CACHE_SIZE = 4096
-
-#: Path parameters and the ARM parameter names their errors target.
-PARAM_NAMES = {
-    "sub": "subscriptionId",
-    "rg": "resourceGroupName",
-    "name": "vmScaleSetName",
-    "instance_id": "instanceId",
-    "location": "location",
-    "op": "operationId",
-    "namespace": "resourceProviderNamespace",
-    "feature": "featureName",
-}
 
 
 _NOT_JSON_PAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
@@ -171,10 +121,10 @@ class WireApp:
         self.body_checker = BodyChecker(strict=strict_bodies)
         self.limiter = limiter
         self._ids = RequestIds()
-        self._routes: dict[tuple[str, str], tuple[RouteMatch, dict[str, str]]] = {}
+        self._routes: dict[tuple[str, str], tuple[EndpointMatch, dict[str, str]]] = {}
         # Everything a handler needs is fixed for the app's life (the clock's speed included).
         retry_after = self.retry_after_header(lro_retry_after)
-        self._env = Env(backend, clock, self.page_size, retry_after, self.bodies)
+        self._env = Env(backend, clock, self.page_size, retry_after, self.bodies, self.body_checker)
 
     def retry_after_header(self, seconds: float) -> str:
         """``seconds`` of virtual time as a Retry-After value in real seconds (rounded up)."""
@@ -263,44 +213,49 @@ class WireApp:
         known = self._routes.get((incoming.method, incoming.path))
         match = known[0] if known is not None else resolve(incoming.method, incoming.path)
         call = self._call(incoming, match, None if known is None else known[1])
-        return HANDLERS[(match.name, incoming.method)](self._env, call)
+        return match.endpoint.handler(self._env, call)
 
-    def _call(self, incoming: Incoming, match: RouteMatch, checked: dict[str, str] | None) -> Call:
+    def _call(
+        self, incoming: Incoming, match: EndpointMatch, checked: dict[str, str] | None
+    ) -> Call:
         """The routed call; ``checked`` are the path names when already known to be valid."""
-        request, method = incoming.request, incoming.method
+        request, endpoint = incoming.request, match.endpoint
         raw_version = query_value(incoming.query, "api-version")
         version = resolve_api_version(
             raw_version,
             self.api_versions,
             lenient=self.lenient_api_versions,
-            any_well_formed=match.name in ("feature", "register_feature"),
+            any_well_formed=endpoint.any_api_version,
         )
+        if endpoint.since is not None:
+            check_since(version, endpoint.since, endpoint.template.rsplit("/", 1)[-1])
         if checked is None:
-            checked = {k: check_name(PARAM_NAMES[k], v) for k, v in match.params.items()}
-            self._remember_route(method, incoming.path, match, checked)
+            checked = {k: check_name(k, v) for k, v in match.params.items()}
+            self._remember_route(incoming.method, incoming.path, match, checked)
         body = None
-        if (match.name, method) in BODY_ROUTES:
-            body = self._checked_body(request.body, match, method, version, raw_version)
+        if endpoint.body is Body.REQUIRED or (endpoint.body is Body.OPTIONAL and request.body):
+            body = self._checked_body(request.body, endpoint.operation_id, version, raw_version)
         origin = Origin.of(request.url, raw_version or version)
         query = incoming.query
-        return Call(request, method, incoming.path, query, dict(checked), version, origin, body)
+        return Call(request, endpoint, incoming.path, query, dict(checked), version, origin, body)
 
     def _checked_body(
-        self, raw: bytes, match: RouteMatch, method: str, version: str, asked: str | None
+        self, raw: bytes, operation_id: str | None, version: str, asked: str | None
     ) -> dict[str, Any]:
         """The request body, parsed and checked against the schema of ``version``.
 
-        The one place bodies are checked: the route names its published operation, whose body
-        definition the checker uses. A request served leniently as an older api-version keeps
-        the members that version lacks (its client may send a newer version's members).
+        The one place bodies are checked: the endpoint names its published operation, whose
+        body definition the checker uses. A request served leniently as an older api-version
+        keeps the members that version lacks (its client may send a newer version's members).
         """
         body = parse_json_object(raw)
+        if operation_id is None:
+            return body
         strict = self.strict_bodies and asked == version
-        operation_id = OPERATION_IDS[(match.name, method)]
         return self.body_checker.check(operation_id, version, body, raw, strict=strict)
 
     def _remember_route(
-        self, method: str, path: str, match: RouteMatch, params: dict[str, str]
+        self, method: str, path: str, match: EndpointMatch, params: dict[str, str]
     ) -> None:
         """Cache a routed path whose names are valid (routing is a pure function of both)."""
         if len(self._routes) >= ROUTE_CACHE_SIZE:

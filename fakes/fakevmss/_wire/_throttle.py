@@ -2,7 +2,8 @@
 
 ``WireApp`` calls :func:`throttled` once per request when limits are on. It finds whose
 request this is (``_limits._principal``), which subscription and which Compute policies it
-charges (the route's row in ``_limits.CHARGES``), asks the ``RequestLimiter``, and either
+charges (its endpoint's ``throttling``, else its method's ``_limits.FALLBACK``), asks the
+``RequestLimiter``, and either
 answers the request with the rate-limit headers added, or answers 429 with the body of the
 layer that refused it: ARM's ``SubscriptionRequestsThrottled``, or the Compute provider's
 ``OperationNotAllowed`` with a ``TooManyRequests`` detail. See docs/fake/limits.md.
@@ -24,7 +25,6 @@ from fakevmss._errors import (
 )
 from fakevmss._http import WireResponse
 from fakevmss._limits import (
-    CHARGES,
     FALLBACK,
     Charge,
     Refusal,
@@ -33,8 +33,8 @@ from fakevmss._limits import (
     vm_count,
 )
 from fakevmss._wire._call import json_response
+from fakevmss._wire._endpoints import resolve
 from fakevmss._wire._request import Incoming, query_value
-from fakevmss._wire._routes import resolve
 from fakevmss._wire._types import ClockLike
 
 __all__ = ["charge_of", "subscription_of", "throttled"]
@@ -65,8 +65,8 @@ def charge_of(method: str, path: str) -> Charge | None:
     except ArmException:  # unknown path or method: ARM answers it, Compute never sees it
         charge = None
     else:
-        charge = CHARGES.get((match.name, method))
-        if charge is None and "Microsoft.Compute" in match.route.template:
+        charge = match.endpoint.throttling
+        if charge is None and "Microsoft.Compute" in match.endpoint.template:
             charge = FALLBACK.get(method)
     if len(_charges) >= _ROUTE_CACHE_SIZE:
         _charges.clear()

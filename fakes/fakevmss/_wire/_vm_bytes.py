@@ -33,20 +33,29 @@ class VMBytes(VMBodies):
     """``VMBodies`` that also writes each body straight to bytes (:meth:`body_bytes`)."""
 
     _head_tail: str
-    _members: str
-    _props_tail: str
-    _image_json: str
     _admin_json: str
+    _parts_json: dict[int, tuple[str, str, str]]
 
     def _prepare(self) -> None:
         """The pieces shared by every VM of the page, serialised once."""
         self._head_tail = f',"type":{_js(VM_TYPE)},"location":{_js(self._location)},"instanceId":'
-        sku = "" if self._sku is None else f',"sku":{_js(self._sku)}'
-        self._members = sku + ("" if self._tags is None else f',"tags":{_js(self._tags)}')
-        hardware = "" if self._hardware is None else f',"hardwareProfile":{_js(self._hardware)}'
-        self._props_tail = hardware
-        self._image_json = "" if self._image is None else f',"imageReference":{_js(self._image)}'
         self._admin_json = "" if self._admin is None else f',"adminUsername":{_js(self._admin)}'
+        self._parts_json = {}
+
+    def _model_json(self, vm: VMLike) -> tuple[str, str, str]:
+        """The members taken from the model ``vm`` runs, serialised once per model.
+
+        ``sku`` (with ``tags``), ``hardwareProfile`` and ``imageReference``.
+        """
+        parts = self._parts(vm)
+        found = self._parts_json.get(id(parts))
+        if found is None:
+            sku = "" if parts.sku is None else f',"sku":{_js(parts.sku)}'
+            tags = "" if self._tags is None else f',"tags":{_js(self._tags)}'
+            hardware = "" if parts.hardware is None else f',"hardwareProfile":{_js(parts.hardware)}'
+            image = "" if parts.image is None else f',"imageReference":{_js(parts.image)}'
+            found = self._parts_json[id(parts)] = (sku + tags, hardware, image)
+        return found
 
     def body_bytes(self, vm: VMLike) -> bytes:
         """``dump_json(self.body(vm))``, assembled from strings."""
@@ -54,33 +63,38 @@ class VMBytes(VMBodies):
             return dump_json(self.body(vm))
         if not hasattr(self, "_head_tail"):
             self._prepare()
+        members, hardware, image = self._model_json(vm)
         vm_id = self._base_id + vm.instance_id
         parts = [f'{{"id":{_js(vm_id)},"name":{_js(vm.name)}', self._head_tail]
         parts.append(_js(vm.instance_id))
-        parts.append(self._members)
+        parts.append(members)
         if self._etag:
             parts.append(f',"etag":{_js(quoted_etag(vm.etag))}')
-        parts.append(self._properties_json(vm, vm_id))
+        parts.append(self._properties_json(vm, vm_id, hardware, image))
         parts.append("}")
         return "".join(parts).encode("ascii")
 
-    def _properties_json(self, vm: VMLike, vm_id: str) -> str:
+    def _properties_json(self, vm: VMLike, vm_id: str, hardware: str, image: str) -> str:
         """The ``properties`` member, as ``VMBodies._properties`` builds it."""
         os_disk = f"{self._scale_set_name}_{vm.name}_OsDisk_1_{vm.vm_id.replace('-', '')}"
         applied = vm.latest_model_applied
         applied_json = "true" if applied is True else "false" if applied is False else _js(applied)
+        created = f',"timeCreated":{_js(self._time(vm.time_created))}' if self._time_created else ""
         parts = [
             f',"properties":{{"provisioningState":{_js(vm.provisioning_state)}',
             f',"latestModelApplied":{applied_json},"vmId":{_js(vm.vm_id)}',
-            f',"timeCreated":{_js(self._time(vm.time_created))}{self._props_tail}',
+            created,
+            hardware,
             f',"storageProfile":{{"osDisk":{{"osType":{_js(vm.os_type)},"name":{_js(os_disk)}',
             ',"createOption":"FromImage"}',
-            self._image_json,
+            image,
             f'}},"osProfile":{{"computerName":{_js(self._computer_name(vm))}',
             self._admin_json,
         ]
         nic = _js(f"{vm_id}/networkInterfaces/nic0")
         parts.append(f'}},"networkProfile":{{"networkInterfaces":[{{"id":{nic}}}]}}')
+        if vm.protection is not None:
+            parts.append(f',"protectionPolicy":{_js(dict(vm.protection))}')
         if self._deletion_status:
             parts.append(f',"resilientVMDeletionStatus":{_js(vm.deletion_status)}')
         parts.append("}")

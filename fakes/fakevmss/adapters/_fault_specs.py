@@ -67,6 +67,7 @@ _VM_FILTERS: dict[str, Check] = {
 FAULT_KINDS: dict[str, tuple[tuple[str, ...], dict[str, Check]]] = {
     "fail_create": (("code",), _VM_FILTERS),
     "fail_delete": (("code",), {**_VM_FILTERS, "fallback_state": _is_str}),
+    "fail_operation": (("operation", "code"), {**_VM_FILTERS, "operation": _is_str}),
     "http_error": (
         ("status", "code"),
         {**_HTTP_FILTERS, "status": _is_int, "code": _is_str, "message": _optional(_is_str)},

@@ -14,10 +14,12 @@ one line on the ``fakevmss.server`` logger, without a traceback.
 The control API needs no auth and answers JSON (errors are ARM-shaped, never HTML, never 500 for a
 client mistake):
 
-- ``POST /_fake/faults`` ``{"kind": "fail_create" | "fail_delete" | "http_error" | "throttle" |
-  "drop_connection" | "slow_response" | "garbage_body", ...the keyword options of the Python
-  API...}`` -> 201 ``{"id": ..., "kind": ...}``. ``path_regex`` stands for ``path=`` as a
-  linear-time :class:`~fakevmss.PathPattern` (:mod:`fakevmss.adapters._fault_specs`).
+- ``POST /_fake/faults`` ``{"kind": "fail_create" | "fail_delete" | "fail_operation" |
+  "http_error" | "throttle" | "drop_connection" | "slow_response" | "garbage_body", ...the
+  keyword options of the Python API...}`` -> 201 ``{"id": ..., "kind": ...}``
+  (``fail_operation`` names its VM operation in ``"operation"``, the Python API's first
+  argument). ``path_regex`` stands for ``path=`` as a linear-time
+  :class:`~fakevmss.PathPattern` (:mod:`fakevmss.adapters._fault_specs`).
 - ``DELETE /_fake/faults``: clear every fault. ``POST /_fake/reset``: forget every resource.
 - ``GET /_fake/clock``; ``POST /_fake/clock/advance`` ``{"seconds": n}`` (a ``VirtualClock``
   only; otherwise 409).

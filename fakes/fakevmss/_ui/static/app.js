@@ -225,12 +225,14 @@
     row.dataset.key = vm.key;
     row.dataset.state = vm.provisioning_state;
     row.dataset.deletion = vm.deletion_status;
+    row.dataset.power = vm.power_state;
     const label = el("div", "vm-label");
     const name = el("div", "vm-name", vm.name);
     name.title = `${vm.scale_set} instance ${vm.instance_id}`;
     label.appendChild(name);
     const meta = el("div", "vm-meta");
     meta.appendChild(badge(vm.provisioning_state, `state-${word(vm.provisioning_state)} vm-state`));
+    meta.appendChild(badge(vm.power_state, `power-${word(vm.power_state)} vm-power`));
     meta.appendChild(badge(vm.deletion_status, `status-${word(vm.deletion_status)} vm-deletion`));
     meta.appendChild(el("span", "muted", `${vm.create_attempts} create, ${vm.delete_attempts} delete`));
     label.appendChild(meta);
