@@ -121,7 +121,8 @@ def _remember(
     A ``compact`` tracker (the fleet waiters') keeps no model, and an observation only when it
     differs from the one before in more than its time: 100,000 VMs polled for an hour would
     otherwise hold millions of identical observations and 100,000 models. ``polls`` counts
-    every observation either way. With ``shared``
+    every observation either way. Its result takes its history list as it is, uncopied: the
+    fleet waiters ask for results once, when the wait is over. With ``shared``
     (one dict per round), VMs that saw the same observation and got the same verdict share one
     judged observation: a round of 1,000 VMs in one state makes one, not 1,000.
     """
@@ -265,7 +266,7 @@ class DeletionTracker:
             polls=self.polls,
             elapsed=_settled_at(self.history, self.verdict, now) - self.started,
             last_seen=self.last_seen,
-            history=list(self.history),
+            history=self.history if self.compact else list(self.history),
             seen=self.seen,
         )
 
@@ -305,5 +306,5 @@ class CreationTracker:
             polls=self.polls,
             elapsed=_settled_at(self.history, self.verdict, now) - self.started,
             last_seen=self.last_seen,
-            history=list(self.history),
+            history=self.history if self.compact else list(self.history),
         )
