@@ -110,9 +110,10 @@ async def wait_for_fleet_deleted(
 
     Raises:
         TypeError: ``fleet`` is not a mapping of ``(str, str)`` to instance ids (a bare str
-            included), or another argument has the wrong type. ValueError: a scale set named
-            twice, a negative ``timeout``/``poll_interval``, ``concurrency`` below 1.
-            InvalidNameError: a name that is unsafe in a URL. All before anything is sent.
+            included) or to creation results, or another argument has the wrong type.
+            ValueError: a scale set named twice, a negative ``timeout``/``poll_interval``,
+            ``concurrency`` below 1. InvalidNameError: a name that is unsafe in a URL. All
+            before anything is sent.
         ResourceNotFoundError: a scale set was not there when the wait began.
         VMDeletionFailedError: some VM failed for good (unless ``raise_on_failure=False``);
             ``.result`` is the whole dict of results.
