@@ -10,8 +10,9 @@ delete faults, drawn from ``--seed``; ARM's throttling on when the fake has it),
   deletes), then ``wait_for_fleet_deleted``. Default settings.
 - ``naive``: the official client's pattern, reproduced with aiovmss calls: the same PUTs and
   DELETEs, then every VM polled by its own GET every 30 s until it settled, all VMs at once
-  (at most 100 requests in flight: aiohttp's default connection pool), retries as the client's
-  default policy makes them, and no pacer (``pacing=None``: the official client has none).
+  (at most 100 requests in flight: aiohttp's default connection pool), retries as
+  azure-core's default policy makes them (10, each after the service's Retry-After), and no
+  pacer (``pacing=None``: the official client has none).
 
 Reported per job: ARM requests by kind, 429s, virtual time to settle against its lower bound
 (the retry schedule itself: the latest VM's create or delete, computed from the faults the fake
@@ -151,9 +152,13 @@ def client_for(fake: Any, *, naive: bool) -> Any:
         transport = fake.transport()
         return ComputeClient(StaticTokenCredential("bench"), fake.subscription_id,
                              transport=transport, clock=fake.clock)  # fmt: skip
-    # The official client's pattern: no pacer, its default retries, a pool of 100 connections.
+    # The official client's pattern: no pacer, a pool of 100 connections, and azure-core's
+    # default retries (10 of them, each after the Retry-After the service asked for).
+    from aiovmss import RetryPolicy
+
     transport = Bounded(fake.transport(), 100)
-    return ComputeClient(StaticTokenCredential("bench"), fake.subscription_id,
+    retry = RetryPolicy(max_attempts=11, max_retry_after=3600.0)
+    return ComputeClient(StaticTokenCredential("bench"), fake.subscription_id, retry=retry,
                          transport=transport, clock=fake.clock, pacing=None)  # fmt: skip
 
 
