@@ -65,7 +65,7 @@ class Instants:
 
     ``owner.lock`` is held while an instant's events run, and none runs once
     ``owner.stopped`` (both read when the instant comes: the fake swaps the lock after the
-    engine is built).
+    engine is built). Schedule under that lock, as the engine does.
     """
 
     def __init__(self, clock: _ClockLike, owner: _Owner) -> None:
@@ -89,9 +89,11 @@ class Instants:
         return event
 
     def _fire(self, when: float) -> None:
-        events = self.due.pop(when, ())
         owner = self.owner
+        # Taken under the lock: the engine schedules under it too (requests and events hold the
+        # fake's lock), so no event joins a list that has already run.
         with owner.lock:
+            events = self.due.pop(when, ())
             for event in events:
                 if not event.cancelled and not owner.stopped:
                     event.cancelled = True  # ran: a later cancel() changes nothing
