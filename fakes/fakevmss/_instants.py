@@ -65,7 +65,7 @@ class Instants:
 
     ``owner.lock`` is held while an instant's events run, and none runs once
     ``owner.stopped`` (both read when the instant comes: the fake swaps the lock after the
-    engine is built). Schedule under that lock, as the engine does.
+    engine is built); scheduling takes it too.
     """
 
     def __init__(self, clock: _ClockLike, owner: _Owner) -> None:
@@ -81,17 +81,17 @@ class Instants:
         """
         when = max(when, self.clock.now())
         event = Event(action, *args)
-        events = self.due.get(when)
-        if events is None:
-            events = self.due[when] = []
-            self.clock.call_at(when, partial(self._fire, when))
-        events.append(event)
+        with self.owner.lock:  # re-entrant: the engine usually holds it already
+            events = self.due.get(when)
+            if events is None:
+                events = self.due[when] = []
+                self.clock.call_at(when, partial(self._fire, when))
+            events.append(event)
         return event
 
     def _fire(self, when: float) -> None:
         owner = self.owner
-        # Taken under the lock: the engine schedules under it too (requests and events hold the
-        # fake's lock), so no event joins a list that has already run.
+        # Taken under the lock that ``at`` holds too: no event joins a list that already ran.
         with owner.lock:
             events = self.due.pop(when, ())
             for event in events:
