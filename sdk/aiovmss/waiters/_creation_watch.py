@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
+from aiovmss._paging import gc_paused
 from aiovmss.errors import ResourceNotFoundError
 from aiovmss.waiters._decisions import CreationTracker
 from aiovmss.waiters._observe import (
@@ -146,10 +147,11 @@ class CreationWatch:
     def _find_new(self, listed: Observed) -> None:
         if self.since is None:
             return
-        for iid in listed:
-            if iid not in self.since and iid not in self.trackers:
-                self.trackers[iid] = self._tracker(iid)
-                self._pending = None
+        with gc_paused():  # a new scale set's first list: 1,000 trackers at once
+            for iid in listed:
+                if iid not in self.since and iid not in self.trackers:
+                    self.trackers[iid] = self._tracker(iid)
+                    self._pending = None
 
     async def _by_get(self, pending: list[str]) -> Observed:
         return await observe_vms(
@@ -160,7 +162,8 @@ class CreationWatch:
     def results(self) -> dict[str, CreationResult]:
         """Every watched VM's result as of now."""
         now = self.client.clock.now()
-        return {iid: tracker.result(now) for iid, tracker in self.trackers.items()}
+        with gc_paused():  # up to 100,000 results at once (see ``aiovmss._paging.gc_paused``)
+            return {iid: tracker.result(now) for iid, tracker in self.trackers.items()}
 
 
 async def add_failure_details(

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from aiovmss._paging import gc_paused
 from aiovmss.errors import (
     ResourceNotFoundError,
     VMDeletionFailedError,
@@ -67,10 +68,11 @@ class DeletionWatch:
         fleet: FleetShare | None = None,
     ) -> None:
         self.client, self.rg, self.scale_set = client, rg, scale_set
-        self.trackers = {
-            iid: DeletionTracker(iid, horizon, start, compact=fleet is not None)
-            for iid in instance_ids
-        }
+        with gc_paused():  # a 1,000-VM scale set: 1,000 trackers at once
+            self.trackers = {
+                iid: DeletionTracker(iid, horizon, start, compact=fleet is not None)
+                for iid in instance_ids
+            }
         self.concurrency, self.on_poll, self.use_list = concurrency, on_poll, use_list
         self.fleet = fleet
         self.lean = fleet is not None
@@ -192,7 +194,8 @@ class DeletionWatch:
     def results(self) -> dict[str, DeletionResult]:
         """Every VM's result as of now."""
         now = self.client.clock.now()
-        return {iid: tracker.result(now) for iid, tracker in self.trackers.items()}
+        with gc_paused():  # up to 100,000 results at once (see ``aiovmss._paging.gc_paused``)
+            return {iid: tracker.result(now) for iid, tracker in self.trackers.items()}
 
 
 async def watch_until_settled(watch: DeletionWatch, **loop: Any) -> dict[str, DeletionResult]:
