@@ -7,6 +7,7 @@ never one call per VM.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from typing import Any
 
@@ -350,3 +351,19 @@ async def test_a_mapping_of_ids_must_hold_creation_results() -> None:
         with pytest.raises(TypeError, match="CreationResult"):
             await wait_for_fleet_deleted(client, {(RG, "web"): {"0": "Succeeded"}})
     assert fake.requests == []
+
+
+async def test_the_collector_is_left_as_it_was_found() -> None:
+    fake = FakeCompute(seed=17)
+    async with client_for(fake) as client:
+        await client.scale_sets.begin_create_or_update(RG, "web", body(2))
+        assert gc.isenabled()
+        await wait_for_fleet_created(client, {(RG, "web"): NewInstances(count=2)})
+        assert gc.isenabled()  # the bursts paused it and gave it back
+        gc.disable()
+        try:
+            await client.scale_sets.begin_delete(RG, "web")
+            await wait_for_fleet_deleted(client, {(RG, "web"): ["0", "1"]})
+            assert not gc.isenabled()  # a caller's choice is kept
+        finally:
+            gc.enable()
