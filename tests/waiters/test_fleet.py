@@ -355,15 +355,16 @@ async def test_a_mapping_of_ids_must_hold_creation_results() -> None:
 
 async def test_the_collector_is_left_as_it_was_found() -> None:
     fake = FakeCompute(seed=17)
-    async with client_for(fake) as client:
-        await client.scale_sets.begin_create_or_update(RG, "web", body(2))
-        assert gc.isenabled()
-        await wait_for_fleet_created(client, {(RG, "web"): NewInstances(count=2)})
-        assert gc.isenabled()  # the bursts paused it and gave it back
-        gc.disable()
-        try:
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        async with client_for(fake) as client:
+            await client.scale_sets.begin_create_or_update(RG, "web", body(2))
+            await wait_for_fleet_created(client, {(RG, "web"): NewInstances(count=2)})
+            assert gc.isenabled()  # the bursts paused it and gave it back
+            gc.disable()
             await client.scale_sets.begin_delete(RG, "web")
             await wait_for_fleet_deleted(client, {(RG, "web"): ["0", "1"]})
             assert not gc.isenabled()  # a caller's choice is kept
-        finally:
-            gc.enable()
+    finally:
+        (gc.enable if was else gc.disable)()
