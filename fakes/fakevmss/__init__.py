@@ -5,6 +5,7 @@ from fakevmss._fake import FakeCompute, ScaleSetView, VMView
 from fakevmss._faults import FaultHandle, Faults, HttpFault
 from fakevmss._state import HistoryEvent, RoundEvent
 from fakevmss._timings import Timings
+from fakevmss._version import __version__
 
 __all__ = [
     "FakeCompute",
@@ -19,4 +20,5 @@ __all__ = [
     "Timings",
     "VMView",
     "VirtualClock",
+    "__version__",
 ]
