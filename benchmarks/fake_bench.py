@@ -12,6 +12,10 @@ Parts (each in a fresh child process, so every RSS figure is its own):
   ``aiovmss.ComputeClient``; per wall second and per CPU second of this process (the latter
   is steadier on a shared machine).
 - ``held``: 100,000 VMs created and held; RSS before and after.
+- ``bodies``: what checking a request body against the api-version's schema costs: the
+  checker alone on the benchmark's PUT body (CPU microseconds per check; the first call, which
+  loads the schema and compiles the checkers, apart), and PATCH requests per second through
+  ``fake.transport().send`` with the check on and with ``strict_bodies=False``.
 
     python benchmarks/fake_bench.py              # full run
     python benchmarks/fake_bench.py --quick      # 1,000 / 10,000 VMs
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import json
 import resource
@@ -168,12 +173,26 @@ async def scenario_tracemalloc(args: argparse.Namespace) -> dict[str, Any]:
     return {"tracemalloc_peak_mib": peak / 2**20, "wall_total_s_traced": result["wall_total_s"]}
 
 
+def unrefusing_limits() -> Any:
+    """Limits that charge and answer every header but never refuse (their cost alone)."""
+    from fakevmss import Limits
+
+    limits = dataclasses.replace(
+        Limits(), reads_capacity=1e12, reads_refill=1e12, writes_capacity=1e12
+    )
+    for policy in limits.policies:
+        limits = limits.with_policy(policy.name, limit=10**12)
+    return limits
+
+
 async def rps(args: argparse.Namespace) -> dict[str, Any]:
     """GET VM requests per second through the raw transport and through the client."""
     from aiovmss.transport import HttpRequest
     from fakevmss import FakeCompute
 
-    fake = FakeCompute(seed=args.seed)
+    # The wire path's own speed: limits off here (1,000s of GETs at one virtual instant would
+    # be throttled); their cost is measured apart, with limits too large to refuse anything.
+    fake = FakeCompute(seed=args.seed, limits=None)
     async with client_for(fake) as client:
         await create(client, "rps", 10)
         transport = fake.transport()
@@ -193,14 +212,73 @@ async def rps(args: argparse.Namespace) -> dict[str, Any]:
         for _ in range(args.requests):
             await client.scale_set_vms.get(RG, "rps", "3")
         full = (time.perf_counter() - wall, time.process_time() - cpu)
+        fake.set_limits(unrefusing_limits())
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(args.requests):
+            await transport.send(HttpRequest("GET", url, headers))
+        limited = (time.perf_counter() - wall, time.process_time() - cpu)
         await transport.aclose()
     n = args.requests
     return {
         "transport_get_rps": n / raw[0],
         "transport_get_rps_cpu": n / raw[1],
+        "transport_get_rps_limits_on": n / limited[0],
+        "transport_get_rps_limits_on_cpu": n / limited[1],
         "client_get_rps": n / full[0],
         "client_get_rps_cpu": n / full[1],
         "requests": n,
+    }
+
+
+async def patch_rps(strict: bool, n: int) -> tuple[float, float]:
+    """PATCH requests (a tags change) per wall second and per CPU second, raw transport."""
+    from aiovmss.transport import HttpRequest
+    from fakevmss import FakeCompute
+
+    fake = FakeCompute(strict_bodies=strict, limits=None)  # the schema check's cost alone
+    fake.create_scale_set(RG, "bodies", capacity=1)
+    url = (
+        f"https://management.azure.com/subscriptions/{fake.subscription_id}/resourceGroups/"
+        f"{RG}/providers/Microsoft.Compute/virtualMachineScaleSets/bodies?api-version=2024-07-01"
+    )
+    headers = {"Authorization": "Bearer bench", "Content-Type": "application/json"}
+    body = json.dumps({"tags": {"team": "bench"}, "sku": {"capacity": 1}}).encode()
+    transport = fake.transport()
+    status = (await transport.send(HttpRequest("PATCH", url, headers, body))).status_code
+    assert status == 200, f"PATCH answered {status}"
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(n):
+        await transport.send(HttpRequest("PATCH", url, headers, body))
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    await transport.aclose()
+    return n / wall, n / cpu
+
+
+async def bodies(args: argparse.Namespace) -> dict[str, Any]:
+    """The schema check's cost: alone per body, and PATCH requests per second with and without."""
+    from fakevmss._wire._schema_check import BodyChecker
+
+    raw = json.dumps(scale_set_body(10)).encode()
+    checker = BodyChecker()
+    op = "VirtualMachineScaleSets_CreateOrUpdate"
+    start = time.process_time()
+    checker.check(op, "2024-07-01", json.loads(raw), raw)
+    first = time.process_time() - start
+    parsed = [json.loads(raw) for _ in range(args.requests)]
+    start = time.process_time()
+    for body in parsed:
+        checker.check(op, "2024-07-01", body, raw)
+    each = (time.process_time() - start) / args.requests
+    n = max(1, args.requests // 4)
+    strict, lenient = await patch_rps(True, n), await patch_rps(False, n)
+    return {
+        "check_first_ms_cpu": first * 1000,
+        "check_us_cpu": each * 1e6,
+        "patch_rps_strict": strict[0],
+        "patch_rps_strict_cpu": strict[1],
+        "patch_rps_lenient": lenient[0],
+        "patch_rps_lenient_cpu": lenient[1],
+        "body_bytes": len(raw),
     }
 
 
@@ -214,7 +292,7 @@ async def held(args: argparse.Namespace) -> dict[str, Any]:
     del warm, client
     gc.collect()
     before = rss_mib()
-    fake = FakeCompute(seed=args.seed)
+    fake = FakeCompute(seed=args.seed, limits=None)  # VM memory, not the throttle's counters
     start = time.perf_counter()
     async with client_for(fake) as client:
         counts = sizes(args.held, args.per_scale_set)
@@ -236,6 +314,7 @@ PARTS = {
     "scenario-tracemalloc": scenario_tracemalloc,
     "rps": rps,
     "held": held,
+    "bodies": bodies,
 }
 
 

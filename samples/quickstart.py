@@ -39,7 +39,7 @@ async def show_vms(session: Session) -> list[str]:
     rows: list[list[object]] = []
     ids: list[str] = []
     async for vm in session.client.scale_set_vms.list(session.resource_group, NAME):
-        ids.append(str(vm.instance_id))
+        ids.append(vm.instance_id)
         rows.append([vm.instance_id, vm.provisioning_state, vm.resilient_vm_deletion_status])
     print_table(f"VMs of {NAME}", ["instance", "provisioningState", "deletion status"], rows)
     return ids

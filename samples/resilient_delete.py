@@ -46,7 +46,7 @@ async def create(session: Session) -> list[str]:
     )
     await poller.result()
     await wait_for_scale_set_provisioning(client, rg, NAME)
-    return [str(vm.instance_id) async for vm in client.scale_set_vms.list(rg, NAME)]
+    return [vm.instance_id async for vm in client.scale_set_vms.list(rg, NAME)]
 
 
 def inject_faults(session: Session, ids: list[str]) -> None:

@@ -59,6 +59,7 @@ class Recording:
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
+        self.io_clock = getattr(inner, "io_clock", None)  # delays pass on the fake's clock
         self.requests: list[HttpRequest] = []
 
     async def send(self, request: HttpRequest) -> HttpResponse:
@@ -193,6 +194,20 @@ def test_scale_sets_signatures() -> None:
         ops.begin_set_resiliency_policy, *rg_name,
         ("resilient_vm_creation", KW, None), ("resilient_vm_deletion", KW, None),
     )  # fmt: skip
+    # the lifecycle operations: official names, ``instance_ids`` instead of vm_instance_i_ds
+    assert_shape(ops.get_instance_view, *rg_name)
+    assert_shape(ops.list_skus, *rg_name)
+    some = ("instance_ids", KW, None)
+    for verb in ("start", "restart", "redeploy", "perform_maintenance", "reimage_all",
+                 "approve_rolling_upgrade"):  # fmt: skip
+        assert_shape(getattr(ops, f"begin_{verb}"), *rg_name, some)
+    assert_shape(ops.begin_power_off, *rg_name, some, ("skip_shutdown", KW, None))
+    assert_shape(ops.begin_deallocate, *rg_name, some, ("hibernate", KW, None))
+    assert_shape(
+        ops.begin_reimage, *rg_name, some, ("temp_disk", KW, None), ("exact_version", KW, None),
+        ("os_profile", KW, None), ("force_update_os_disk_for_ephemeral", KW, None),
+    )  # fmt: skip
+    assert_shape(ops.begin_update_instances, *rg_name, ("instance_ids", POS, EMPTY))
 
 
 def test_scale_set_vms_and_features_signatures() -> None:
@@ -206,6 +221,19 @@ def test_scale_set_vms_and_features_signatures() -> None:
     assert_shape(
         vms.begin_delete, *rg_name, ("instance_id", POS, EMPTY), ("force_deletion", KW, False)
     )
+    vm = [*rg_name, ("instance_id", POS, EMPTY)]
+    assert_shape(vms.get_instance_view, *vm)
+    assert_shape(
+        vms.begin_update, *vm, ("body", POS, EMPTY), ("if_match", KW, None),
+        ("if_none_match", KW, None),
+    )  # fmt: skip
+    for verb in ("start", "deallocate", "restart", "redeploy", "reimage_all"):
+        assert_shape(getattr(vms, f"begin_{verb}"), *vm)
+    assert_shape(vms.begin_power_off, *vm, ("skip_shutdown", KW, None))
+    assert_shape(
+        vms.begin_reimage, *vm, ("temp_disk", KW, None), ("exact_version", KW, None),
+        ("os_profile", KW, None), ("force_update_os_disk_for_ephemeral", KW, None),
+    )  # fmt: skip
     for method in (client.features.register, client.features.get):
         assert_shape(method, ("namespace", POS, EMPTY), ("feature", POS, EMPTY))
         assert inspect.iscoroutinefunction(method)
@@ -222,7 +250,7 @@ def test_list_is_plain_def_get_and_begin_are_async_def() -> None:
             is_async = inspect.iscoroutinefunction(method)
             if name.startswith("list"):
                 assert not is_async, f"{group_name}.{name} must be a plain def"
-            elif name == "get" or name.startswith("begin_"):
+            elif name.startswith(("get", "begin_")):
                 assert is_async, f"{group_name}.{name} must be an async def"
 
 

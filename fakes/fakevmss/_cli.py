@@ -32,6 +32,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _allowed_host(name: str) -> str:
+    from fakevmss.adapters._guards import parse_allowed_host
+
+    try:
+        parse_allowed_host(name)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return name
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m fakevmss`` argument parser."""
     parser = argparse.ArgumentParser(
@@ -47,6 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
     serve.add_argument("--port", type=int, default=0, help="port (0: any free port)")
     serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        type=_allowed_host,
+        metavar="NAME[:PORT]",
+        help="also accept this Host header (repeatable); by default only the bound address "
+        "(and localhost names on loopback) is accepted, against DNS rebinding",
+    )
+    serve.add_argument(
         "--speed", type=float, default=60.0, help="virtual seconds per real second (default 60)"
     )
     serve.add_argument("--seed", type=int, default=0, help="seed of the fake's random source")
@@ -59,6 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--lenient-api-versions",
         action="store_true",
         help="serve newer api-versions with 2024-07-01 behaviour",
+    )
+    serve.add_argument(
+        "--lenient-bodies",
+        action="store_true",
+        help="keep request body members the api-version's schema lacks (Azure refuses them)",
+    )
+    serve.add_argument(
+        "--no-limits",
+        action="store_true",
+        help="never throttle (default: ARM's and the Compute provider's request limits apply)",
     )
     serve.add_argument("--page-size", type=int, default=100, help="items per list page")
     serve.add_argument(
@@ -85,7 +114,7 @@ def _load_faults(path: str) -> list[Any]:
 
 
 def _make_fake(args: argparse.Namespace) -> FakeCompute:
-    from fakevmss import FakeCompute
+    from fakevmss import FakeCompute, Limits
     from fakevmss._clock import RealClock, VirtualClock
 
     if args.speed <= 0:
@@ -96,6 +125,8 @@ def _make_fake(args: argparse.Namespace) -> FakeCompute:
         seed=args.seed,
         page_size=args.page_size,
         lenient_api_versions=args.lenient_api_versions,
+        strict_bodies=not args.lenient_bodies,
+        limits=None if args.no_limits else Limits(),
     )
 
 
@@ -117,7 +148,8 @@ async def _serve(args: argparse.Namespace) -> int:
             add_fault(fake, spec)
         except ArmException as exc:
             raise ValueError(f"bad fault in {args.faults}: {exc}") from None
-    runner = web.AppRunner(fake.aiohttp_app(), access_log=None, handle_signals=False)
+    app = fake.aiohttp_app(allowed_hosts=args.allow_host)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

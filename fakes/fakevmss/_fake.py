@@ -1,129 +1,34 @@
 """FakeCompute: the fake's facade over clock, faults, backend and wire app, plus inspection.
 
-Inspection: live VM and scale set views, a JSON snapshot, a readable timeline.
+Inspection: live VM and scale set views (``_views``), a JSON snapshot, a readable timeline.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import threading
-from typing import TYPE_CHECKING, Any, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from fakevmss._backend import Backend
 from fakevmss._clock import RealClock, VirtualClock
 from fakevmss._faults import Faults
 from fakevmss._http import RequestRecord, WireRequest, WireResponse
-from fakevmss._state import VM, HistoryEvent, RoundEvent, ScaleSet
+from fakevmss._limits import DEFAULT_LIMITS, Limits, RequestLimiter
+from fakevmss._state import ScaleSet
 from fakevmss._timings import Timings
+from fakevmss._views import ScaleSetView, VMView
 
 if TYPE_CHECKING:
     from fakevmss._wire import WireApp
-    from fakevmss._wire._types import BackendLike
 
 __all__ = ["DEFAULT_SUBSCRIPTION", "DEFAULT_TIMINGS", "FakeCompute", "ScaleSetView", "VMView"]
+
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 #: The default ``timings`` (``timings=Timings()``); frozen, so sharing it is safe.
 DEFAULT_TIMINGS = Timings()
-
-
-class VMView:
-    """A live, read-only view of one VM (it keeps answering after the VM is deleted)."""
-
-    __slots__ = ("_vm",)
-
-    def __init__(self, vm: VM) -> None:
-        self._vm = vm
-
-    @property
-    def instance_id(self) -> str:
-        """Instance id."""
-        return self._vm.instance_id
-
-    @property
-    def name(self) -> str:
-        """VM name."""
-        return self._vm.name
-
-    @property
-    def exists(self) -> bool:
-        """False once the VM was deleted (the API then answers 404)."""
-        return self._vm.exists
-
-    @property
-    def provisioning_state(self) -> str:
-        """Current provisioning state (``Deleted`` once gone)."""
-        return self._vm.provisioning_state
-
-    @property
-    def resilient_vm_deletion_status(self) -> str:
-        """``Enabled``, ``Disabled``, ``InProgress`` or ``Failed``; ``Deleted`` once gone."""
-        return self._vm.deletion_status
-
-    @property
-    def create_attempts(self) -> int:
-        """Create attempts made (first attempt plus resilient retries)."""
-        return self._vm.create_attempts
-
-    @property
-    def delete_attempts(self) -> int:
-        """Delete attempts made (the user's attempts plus resilient retries)."""
-        return self._vm.delete_attempts
-
-    @property
-    def history(self) -> list[HistoryEvent]:
-        """Every event of the VM's life, in order."""
-        return list(self._vm.history)
-
-    def __repr__(self) -> str:
-        vm = self._vm
-        return (
-            f"<VMView {vm.name} {vm.provisioning_state} deletion={vm.deletion_status} "
-            f"create_attempts={vm.create_attempts} delete_attempts={vm.delete_attempts}>"
-        )
-
-
-class ScaleSetView:
-    """A live, read-only view of one scale set."""
-
-    __slots__ = ("_scale_set",)
-
-    def __init__(self, scale_set: ScaleSet) -> None:
-        self._scale_set = scale_set
-
-    @property
-    def name(self) -> str:
-        """Scale set name."""
-        return self._scale_set.name
-
-    @property
-    def exists(self) -> bool:
-        """False once the scale set was deleted."""
-        return self._scale_set.exists
-
-    @property
-    def provisioning_state(self) -> str:
-        """Current provisioning state."""
-        return self._scale_set.provisioning_state
-
-    @property
-    def orchestration_mode(self) -> str:
-        """``Uniform`` or ``Flexible``."""
-        return self._scale_set.orchestration_mode
-
-    @property
-    def instance_ids(self) -> list[str]:
-        """Ids of the live VMs, in creation order."""
-        return [vm.instance_id for vm in self._scale_set.live_vms()]
-
-    @property
-    def history(self) -> list[RoundEvent]:
-        """The scale set's resilient delete rounds (time, instance ids)."""
-        return list(self._scale_set.history)
-
-    def __repr__(self) -> str:
-        s = self._scale_set
-        return f"<ScaleSetView {s.name} {s.provisioning_state} vms={len(s.vms)}>"
 
 
 class FakeCompute:
@@ -139,6 +44,10 @@ class FakeCompute:
         features_registered: False makes enabling a policy need a feature registration first.
         page_size: how many items one page of a list holds.
         lenient_api_versions: serve any well-formed later api-version as ``2024-07-01``.
+        strict_bodies: refuse request bodies with members the api-version's published schema
+            lacks, as Azure does (400 ``InvalidRequestContent``). False keeps such members and
+            echoes them back: a deliberate deviation from Azure for callers who send newer
+            fields on purpose (see docs/fake/strictness.md).
 
     Example::
 
@@ -161,6 +70,8 @@ class FakeCompute:
         features_registered: bool = True,
         page_size: int = 100,
         lenient_api_versions: bool = False,
+        strict_bodies: bool = True,
+        limits: Limits | None = DEFAULT_LIMITS,
     ) -> None:
         self.clock = clock if clock is not None else VirtualClock()
         self.seed = seed
@@ -171,12 +82,28 @@ class FakeCompute:
         self.features_registered = features_registered
         self.page_size = page_size
         self.lenient_api_versions = lenient_api_versions
+        self.strict_bodies = strict_bodies
         self.faults = Faults(random.Random(seed))
         #: Held while a request or an engine event touches state: one fake, many threads.
         self.lock = threading.RLock()
         self.requests: list[RequestRecord] = []
         self.backend = self._new_backend()
         self._wire: WireApp | None = None
+        self.limits: RequestLimiter | None = None
+        self.set_limits(limits)
+
+    def set_limits(self, limits: Limits | None) -> None:
+        """Apply ``limits`` from now on, with full buckets and empty windows (None: off).
+
+        Raises:
+            TypeError: ``limits`` is neither a ``Limits`` nor None.
+        """
+        if limits is not None and not isinstance(limits, Limits):
+            raise TypeError(f"limits must be a Limits or None, not {type(limits).__name__}")
+        with self.lock:
+            self.limits = None if limits is None else RequestLimiter(limits, self.clock)
+            if self._wire is not None:
+                self._wire.limiter = self.limits
 
     def _new_backend(self, ids: random.Random | None = None) -> Backend:
         backend = Backend(
@@ -197,10 +124,8 @@ class FakeCompute:
         if self._wire is None:
             from fakevmss._wire import WireApp
 
-            # list[ScaleSet] is a list[ScaleSetLike] in practice; lists are invariant for mypy.
-            backend = cast("BackendLike", self.backend)
             self._wire = WireApp(
-                backend,
+                self.backend,
                 clock=self.clock,
                 faults=self.faults,
                 records=self.requests,
@@ -210,6 +135,8 @@ class FakeCompute:
                 location=self.location,
                 lro_retry_after=self.timings.lro_retry_after,
                 lock=self.lock,
+                strict_bodies=self.strict_bodies,
+                limiter=self.limits,
             )
         return self._wire
 
@@ -274,13 +201,13 @@ class FakeCompute:
             },
         }
         sub = subscription or self.subscription_id
-        scale_set, _, _ = self.backend.put_scale_set(sub, rg, name, doc)
+        scale_set, _, _ = self.backend.sets.put(sub, rg, name, doc)
         return ScaleSetView(scale_set)
 
     def attach_vm(self, rg: str, name: str, *, subscription: str | None = None) -> VMView:
         """Attach one VM to a Flexible scale set (a plain create: Resilient create never runs)."""
         sub = subscription or self.subscription_id
-        return VMView(self.backend.attach_vm(sub, rg, name))
+        return VMView(self.backend.vms.attach(sub, rg, name))
 
     # -- inspection -----------------------------------------------------------------------
 
@@ -330,22 +257,46 @@ class FakeCompute:
             "requests": len(self.requests),
         }
 
-    def timeline(self, rg: str | None = None, name: str | None = None) -> str:
-        """A readable per-VM timeline (for failing-test reports), filtered by rg and name."""
-        from fakevmss._timeline import render_timeline
-
+    def _chosen(self, rg: str | None, name: str | None) -> list[ScaleSet]:
+        """Live then deleted scale sets, filtered by resource group and name (any case)."""
         every = [*self.backend.scale_sets.values(), *self.backend.removed]
-        chosen = [
+        return [
             s
             for s in every
             if (rg is None or s.resource_group.lower() == rg.lower())
             and (name is None or s.name.lower() == name.lower())
         ]
-        return render_timeline(chosen, seed=self.seed)
+
+    def timeline(self, rg: str | None = None, name: str | None = None) -> str:
+        """A readable per-VM timeline (for failing-test reports), filtered by rg and name."""
+        from fakevmss._timeline import render_timeline
+
+        throttled = list(self.limits.throttled) if self.limits is not None else []
+        return render_timeline(self._chosen(rg, name), seed=self.seed, throttled=throttled)
+
+    def timeline_html(
+        self, path: str | os.PathLike[str], rg: str | None = None, name: str | None = None
+    ) -> Path:
+        """Write the timeline as one standalone HTML file (inline SVG, no script); return it.
+
+        Each VM is a lane of attempt bars coloured by outcome with their error codes, retry
+        rounds and a "now" line, as on the served ``/_fake/ui`` page; filtered by rg and name.
+        """
+        from fakevmss._ui._html import render_html
+
+        with self.lock:
+            text = render_html(self, self._chosen(rg, name))
+        target = Path(path)
+        target.write_text(text, encoding="utf-8")
+        return target
 
     def reset(self) -> None:
-        """Forget every resource, operation and request record; keep the clock and faults."""
+        """Forget every resource, operation and request record; keep the clock and faults.
+
+        The limits stay as set, with full buckets and empty windows.
+        """
         with self.lock:
+            self.set_limits(None if self.limits is None else self.limits.settings)
             self.backend.close()
             self.backend = self._new_backend(self.backend.ids)
             self.requests.clear()

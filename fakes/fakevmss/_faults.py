@@ -1,4 +1,7 @@
-"""Fault plans: scripted or seeded failures of VM create/delete attempts, and HTTP faults.
+"""Fault plans: scripted or seeded failures of VM attempts and operations, and HTTP faults.
+
+VM faults fail create and delete attempts and runs of VM operations (start, restart, reimage,
+...); HTTP faults act on requests.
 
 Each ``fail_*`` call turns its filters into a matcher (:mod:`fakevmss._matchers`, re-exported
 here). Every ``fail_*``/HTTP method returns a :class:`FaultHandle` whose ``remove()`` takes
@@ -11,18 +14,22 @@ import random
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from fakevmss._errors import INTERNAL_SERVER_ERROR, TOO_MANY_REQUESTS
 from fakevmss._matchers import (
-    Always,
     AttemptAtMost,
     AttemptContext,
     Chance,
     InstanceIn,
     Matcher,
     ScaleSetIs,
+    check_code,
+    check_number,
+    check_times,
+    vm_matcher,
 )
+from fakevmss._pattern import PathPattern
+from fakevmss._vm_ops import VMOp
 
 __all__ = [
     "AttemptAtMost",
@@ -51,7 +58,7 @@ class DeleteFailure:
 
 @dataclass(slots=True, eq=False)
 class _VMFault:
-    kind: str  # "create" or "delete"
+    kind: str  # "create", "delete" or a VM operation ("restart", ...)
     code: str
     matcher: Matcher
     fallback_state: str = "Failed"
@@ -63,7 +70,7 @@ class HttpFault:
 
     kind: str
     method: str | None = None
-    path: str | re.Pattern[str] | None = None
+    path: str | re.Pattern[str] | PathPattern | None = None
     times: int | None = 1
     status: int = 500
     code: str = INTERNAL_SERVER_ERROR
@@ -74,14 +81,20 @@ class HttpFault:
     mode: str = "truncated"
 
     def matches(self, method: str, path: str) -> bool:
-        """Whether this fault applies to a request (method case-insensitive; path substring)."""
+        """Whether this fault applies to a request (method case-insensitive; path substring).
+
+        A ``re.Pattern`` path is the caller's own code and runs Python's backtracking ``re``;
+        a pattern sent over HTTP is a linear-time ``PathPattern`` (docs/fake/http.md).
+        """
         if self.method is not None and self.method.upper() != method.upper():
             return False
         if self.path is None:
             return True
-        if isinstance(self.path, re.Pattern):
-            return self.path.search(path) is not None
-        return self.path.lower() in path.lower()
+        if isinstance(self.path, str):
+            return self.path.lower() in path.lower()
+        if isinstance(self.path, PathPattern):
+            return self.path.search(path)
+        return self.path.search(path) is not None
 
 
 class FaultHandle:
@@ -101,32 +114,6 @@ class FaultHandle:
         return f"<FaultHandle {self.fault.kind} {getattr(self.fault, 'code', '')}>"
 
 
-def _check_code(code: Any) -> str:
-    if not isinstance(code, str):
-        raise TypeError(f"code must be a string, got {type(code).__name__}")
-    if not code:
-        raise ValueError("code must not be empty")
-    return code
-
-
-def _check_times(times: Any) -> int | None:
-    if times is None:
-        return None
-    if not isinstance(times, int) or isinstance(times, bool):
-        raise TypeError("times must be an int or None")
-    if times < 1:
-        raise ValueError("times must be at least 1 (None: forever)")
-    return times
-
-
-def _check_number(name: str, value: Any, *, low: float = 0.0, high: float | None = None) -> float:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a number")
-    if value < low or (high is not None and value > high) or value != value:
-        raise ValueError(f"{name} out of range: {value!r}")
-    return float(value)
-
-
 class Faults:
     """The fault plan of one fake: VM create/delete faults and HTTP faults.
 
@@ -140,30 +127,6 @@ class Faults:
         self._http: list[HttpFault] = []
 
     # -- VM create/delete faults ------------------------------------------------------
-
-    def _vm_matcher(
-        self, scale_set: Any, instances: Any, attempts: Any, probability: Any
-    ) -> Matcher:
-        matcher: Matcher = Always()
-        if scale_set is not None:
-            if not isinstance(scale_set, str):
-                raise TypeError("scale_set must be a string")
-            matcher = matcher & ScaleSetIs(scale_set)
-        if instances is not None:
-            ids = [] if isinstance(instances, str) else list(instances)
-            if isinstance(instances, str) or not all(isinstance(i, str) for i in ids):
-                raise TypeError("instances must be a list of instance id strings")
-            matcher = matcher & InstanceIn(ids)
-        if attempts is not None:
-            if not isinstance(attempts, int) or isinstance(attempts, bool):
-                raise TypeError("attempts must be an int or None")
-            if attempts < 1:
-                raise ValueError("attempts must be at least 1 (None: every attempt)")
-            matcher = matcher & AttemptAtMost(attempts)
-        if probability is not None:
-            p = _check_number("probability", probability, high=1.0)
-            matcher = matcher & Chance(p, self.rng)
-        return matcher
 
     def fail_create(
         self,
@@ -183,8 +146,8 @@ class Faults:
         Raises:
             TypeError, ValueError: a bad argument.
         """
-        matcher = self._vm_matcher(scale_set, instances, attempts, probability)
-        return self._add_vm(_VMFault("create", _check_code(code), matcher))
+        matcher = vm_matcher(scale_set, instances, attempts, probability, self.rng)
+        return self._add_vm(_VMFault("create", check_code(code), matcher))
 
     def fail_delete(
         self,
@@ -206,8 +169,40 @@ class Faults:
         """
         if fallback_state not in FALLBACK_STATES:
             raise ValueError(f"fallback_state must be one of {FALLBACK_STATES}")
-        matcher = self._vm_matcher(scale_set, instances, attempts, probability)
-        return self._add_vm(_VMFault("delete", _check_code(code), matcher, fallback_state))
+        matcher = vm_matcher(scale_set, instances, attempts, probability, self.rng)
+        return self._add_vm(_VMFault("delete", check_code(code), matcher, fallback_state))
+
+    def fail_operation(
+        self,
+        kind: str,
+        code: str,
+        *,
+        scale_set: str | None = None,
+        instances: Iterable[str] | None = None,
+        attempts: int | None = None,
+        probability: float | None = None,
+    ) -> FaultHandle:
+        """Fail matching runs of a VM operation with ``code`` (an omitted filter matches all).
+
+        ``kind`` names the operation as the client method does without ``begin_``:
+        ``start``, ``power_off``, ``deallocate``, ``restart``, ``reimage``, ``reimage_all``,
+        ``redeploy``, ``perform_maintenance``, ``update_instances`` (manual and automatic
+        model upgrades) or ``update`` (the VM's own PUT). The run fails at the end of its
+        normal duration and the VM shows ``Failed`` with ``code``; ``attempts=N`` fails each
+        VM's first N runs of that operation (see docs/fake/lifecycle.md).
+
+        Raises:
+            TypeError, ValueError: a bad argument (an unknown ``kind`` lists the known ones).
+        """
+        if not isinstance(kind, str):
+            raise TypeError("kind must be a string")
+        try:
+            operation = VMOp(kind)
+        except ValueError:
+            known = ", ".join(op.value for op in VMOp)
+            raise ValueError(f"unknown operation {kind!r}; one of {known}") from None
+        matcher = vm_matcher(scale_set, instances, attempts, probability, self.rng)
+        return self._add_vm(_VMFault(operation.value, check_code(code), matcher))
 
     def _add_vm(self, fault: _VMFault) -> FaultHandle:
         self._vm.append(fault)
@@ -231,14 +226,21 @@ class Faults:
         fault = self._first("delete", AttemptContext(scale_set, instance_id, attempt))
         return None if fault is None else DeleteFailure(fault.code, fault.fallback_state)
 
+    def operation_outcome(
+        self, kind: str, scale_set: str, instance_id: str, run: int
+    ) -> str | None:
+        """The error code of this run (1-based, per VM) of operation ``kind``, or None."""
+        fault = self._first(kind, AttemptContext(scale_set, instance_id, run))
+        return None if fault is None else fault.code
+
     # -- HTTP faults --------------------------------------------------------------------
 
     def _add_http(self, fault: HttpFault) -> FaultHandle:
         if fault.method is not None and not isinstance(fault.method, str):
             raise TypeError("method must be a string")
-        if fault.path is not None and not isinstance(fault.path, str | re.Pattern):
+        if fault.path is not None and not isinstance(fault.path, str | re.Pattern | PathPattern):
             raise TypeError("path must be a string or a compiled regular expression")
-        fault.times = _check_times(fault.times)
+        fault.times = check_times(fault.times)
         self._http.append(fault)
         return FaultHandle(self, fault)
 
@@ -248,7 +250,7 @@ class Faults:
         code: str,
         *,
         method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
+        path: str | re.Pattern[str] | PathPattern | None = None,
         times: int | None = 1,
         message: str | None = None,
     ) -> FaultHandle:
@@ -257,7 +259,7 @@ class Faults:
             raise TypeError("status must be an int")
         if not 400 <= status <= 599:
             raise ValueError("status must be an HTTP error status (400-599)")
-        code = _check_code(code)
+        code = check_code(code)
         return self._add_http(
             HttpFault("error", method, path, times, status=status, code=code, message=message)
         )
@@ -267,11 +269,11 @@ class Faults:
         *,
         retry_after: float = 10.0,
         method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
+        path: str | re.Pattern[str] | PathPattern | None = None,
         times: int | None = 1,
     ) -> FaultHandle:
         """Answer matching requests 429 ``TooManyRequests`` with ``Retry-After``."""
-        seconds = _check_number("retry_after", retry_after)
+        seconds = check_number("retry_after", retry_after)
         return self._add_http(
             HttpFault(
                 "throttle",
@@ -288,7 +290,7 @@ class Faults:
         self,
         *,
         method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
+        path: str | re.Pattern[str] | PathPattern | None = None,
         times: int | None = 1,
         after_send: bool = False,
     ) -> FaultHandle:
@@ -302,11 +304,11 @@ class Faults:
         seconds: float,
         *,
         method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
+        path: str | re.Pattern[str] | PathPattern | None = None,
         times: int | None = 1,
     ) -> FaultHandle:
         """Delay matching responses by ``seconds`` of clock time."""
-        delay = _check_number("seconds", seconds)
+        delay = check_number("seconds", seconds)
         return self._add_http(HttpFault("slow", method, path, times, seconds=delay))
 
     def garbage_body(
@@ -315,7 +317,7 @@ class Faults:
         mode: str = "truncated",
         status: int | None = None,
         method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
+        path: str | re.Pattern[str] | PathPattern | None = None,
         times: int | None = 1,
     ) -> FaultHandle:
         """Act on matching requests, then mangle the answer's body.
@@ -355,6 +357,10 @@ class Faults:
                 if item is fault:
                     del plan[index]
                     return
+
+    def in_force(self) -> list[_VMFault | HttpFault]:
+        """The faults in the plan: VM faults then HTTP faults, each in the order added."""
+        return [*self._vm, *self._http]
 
     def clear(self) -> None:
         """Remove every fault."""

@@ -20,7 +20,7 @@ from fakevmss._faults import DeleteFailure, Faults
 from fakevmss._state import DELETE_FAILED_TAG, VM, Operation, RoundEvent, ScaleSet
 from fakevmss._timings import Timings
 
-__all__ = ["Engine", "create_retry_allowed", "operation_error"]
+__all__ = ["Engine", "create_retry_allowed", "operation_error", "record_failure"]
 
 #: Delete attempts of a VM tagged with ``DELETE_FAILED_TAG`` fail with this code.
 TAG_DELETE_CODE = INTERNAL_EXECUTION_ERROR
@@ -46,11 +46,16 @@ def create_retry_allowed(
     )
 
 
-def operation_error(kind: str, failures: list[dict[str, Any]]) -> dict[str, Any]:
+def operation_error(
+    kind: str, failures: list[dict[str, Any]], action: str | None = None
+) -> dict[str, Any]:
     """The ARM error of an operation whose VMs failed: the first code, every failure in details."""
     ids = ", ".join(str(f.get("target")) for f in failures)
     # An update is a scale-out (creates) or a scale-in (deletes): each detail names its own verb.
-    outcome = {"create": "failed to create", "update": "failed"}.get(kind, "failed to delete")
+    if action is not None:
+        outcome = f"failed to {action}"
+    else:
+        outcome = {"create": "failed to create", "update": "failed"}.get(kind, "failed to delete")
     return {
         "code": failures[0]["code"],
         "message": f"{len(failures)} VM(s) {outcome}: {ids}. {failures[0]['message']}",
@@ -58,12 +63,23 @@ def operation_error(kind: str, failures: list[dict[str, Any]]) -> dict[str, Any]
     }
 
 
-def _failure(vm: VM, code: str, what: str) -> dict[str, Any]:
-    return {
-        "code": code,
-        "message": f"VM '{vm.name}' {what} failed with {code}.",
-        "target": vm.instance_id,
-    }
+def record_failure(vm: VM, code: str, what: str) -> dict[str, Any]:
+    """The ARM error of ``vm``'s failed ``what``, also kept as its ``last_error``.
+
+    A create's message names the attempt count ("... after 4 attempts."): ARM has no field for
+    it, so the fake says it where the service puts prose.
+    """
+    message = f"VM '{vm.name}' {what} failed with {code}"
+    if what == "create":
+        n = vm.create_attempts
+        message += f" after {n} attempt{'s' if n != 1 else ''}"
+    failure = {"code": code, "message": f"{message}.", "target": vm.instance_id}
+    vm.last_error = failure
+    return failure
+
+
+def _nothing(vm: VM) -> None:
+    """The default preemption: no VM operations run."""
 
 
 def _tagged_to_fail(scale_set: ScaleSet) -> bool:
@@ -94,6 +110,8 @@ class Engine:
         self.stopped = False
         # Shared with the wire layer (FakeCompute sets it) so timers and requests never interleave.
         self.lock: threading.RLock = threading.RLock()
+        #: Ends a VM operation that a delete overtakes (the backend sets the VM engine's).
+        self.preempt: Callable[[VM], None] = _nothing
 
     def stop(self) -> None:
         """Ignore every event still scheduled (used by ``FakeCompute.reset``)."""
@@ -131,7 +149,7 @@ class Engine:
             return
         op.status = "Failed" if op.failures else "Succeeded"
         op.end_time = self.clock.now()
-        op.error = operation_error(op.kind, op.failures) if op.failures else None
+        op.error = operation_error(op.kind, op.failures, op.action) if op.failures else None
         scale_set = op.scale_set
         if scale_set is None:
             return
@@ -139,6 +157,7 @@ class Engine:
         scale_set.ops_failed = scale_set.ops_failed or bool(op.failures)
         if scale_set.active_ops == 0 and not scale_set.deleting:
             scale_set.provisioning_state = "Failed" if scale_set.ops_failed else "Succeeded"
+            scale_set.state_time = op.end_time
             scale_set.ops_failed = False
             scale_set.etag += 1
 
@@ -200,8 +219,9 @@ class Engine:
     def _create_failed(self, vm: VM, code: str) -> None:
         vm.provisioning_state, vm.power_state = "Failed", "stopped"
         vm.create_code = code
+        vm.create_failed = True
         vm.record(self.clock.now(), "create-failed", vm.create_attempts, code=code)
-        self._settle_create(vm, _failure(vm, code, "create"))
+        self._settle_create(vm, record_failure(vm, code, "create"))
 
     def _settle_create(self, vm: VM, failure: dict[str, Any] | None) -> None:
         vm.etag += 1
@@ -234,6 +254,8 @@ class Engine:
             return
         if vm.provisioning_state == "Creating" and vm.delete_policy is None:
             self._cancel_create(vm)
+        if vm.activity is not None:
+            self.preempt(vm)
         vm.delete_policy = vm.scale_set.deletion_policy_enabled
         vm.delete_retries = 0
         vm.delete_exhausted = False
@@ -269,12 +291,15 @@ class Engine:
         # delete (policy off, or retries spent) leaves the VM Failed (docs/fake/emulation.md), so a
         # waiter can tell it from a VM still being deleted.
         vm.provisioning_state = failure.fallback_state if retried else "Failed"
-        vm.power_state = "running" if vm.provisioning_state == "Running" else "stopped"
+        if vm.provisioning_state == "Running":
+            vm.power_state = "running"
+        elif vm.power_state != "deallocated":  # a deallocated VM stays deallocated
+            vm.power_state = "stopped"
         vm.etag += 1
         vm.record(
             now, "delete-attempt-failed", vm.delete_attempts, code=failure.code, forced=forced
         )
-        self._notify(vm, _failure(vm, failure.code, "delete"))
+        self._notify(vm, record_failure(vm, failure.code, "delete"))
         if retried:
             due = now + self.timings.delete_retry_delay(vm.delete_retries + 1)
             vm.retry_due = due
@@ -323,6 +348,7 @@ class Engine:
             return
         scale_set.deleting = False
         scale_set.provisioning_state = "Failed"
+        scale_set.state_time = self.clock.now()
         scale_set.etag += 1
 
     # -- resilient delete rounds ----------------------------------------------------------

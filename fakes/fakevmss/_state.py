@@ -6,6 +6,7 @@ backend (``_backend``) change these objects, the wire layer reads them.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,8 +15,10 @@ from fakevmss._clock import TimerHandle
 __all__ = [
     "DELETE_FAILED_TAG",
     "VM",
+    "Activity",
     "Feature",
     "HistoryEvent",
+    "OpKind",
     "Operation",
     "RoundEvent",
     "ScaleSet",
@@ -68,6 +71,8 @@ class HistoryEvent:
     state: str
     code: str | None = None
     forced: bool = False
+    #: The VM operation (``restart``, ...) of an ``operation-*`` event; None for the others.
+    operation: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -78,6 +83,7 @@ class HistoryEvent:
             "state": self.state,
             "code": self.code,
             "forced": self.forced,
+            "operation": self.operation,
         }
 
 
@@ -94,23 +100,53 @@ class RoundEvent:
         return {"time": self.time, "event": self.event, "instance_ids": list(self.instance_ids)}
 
 
+class OpKind(enum.StrEnum):
+    """What an asynchronous operation does (its value names it in error messages)."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    DELETE_INSTANCES = "deleteInstances"
+    DELETE_VM = "deleteVM"
+    UPDATE_VM = "updateVM"
+    ACTION = "action"
+
+
 @dataclass(slots=True, eq=False)
 class Operation:
     """An asynchronous ARM operation; ``pending`` are instance ids whose outcome it awaits."""
 
     id: str
-    kind: str
+    kind: OpKind
     subscription: str
     location: str
     resource_id: str
     start_time: float
-    returns_resource: bool = False
     status: str = "InProgress"
     end_time: float | None = None
     error: dict[str, Any] | None = None
     pending: set[str] = field(default_factory=set)
     failures: list[dict[str, Any]] = field(default_factory=list)
     scale_set: ScaleSet | None = None  # set when the operation drives the scale set's state
+    #: The VM operation of an ``ACTION`` or ``UPDATE_VM`` (as ARM names it: ``restart``).
+    action: str | None = None
+
+    @property
+    def returns_resource(self) -> bool:
+        """Whether the operation ends with its resource (a PUT or PATCH), not with nothing."""
+        return self.kind in (OpKind.CREATE, OpKind.UPDATE, OpKind.UPDATE_VM)
+
+
+@dataclass(slots=True, eq=False)
+class Activity:
+    """The VM operation a VM is running: what, for which LRO, and what to restore on failure."""
+
+    operation: str
+    op: Operation | None
+    power_before: str
+    model_version: int
+    attempt: int
+    code: str | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -126,7 +162,7 @@ class VM:
     index: int
     provisioning_state: str = "Creating"
     power_state: str = "starting"
-    latest_model_applied: bool = True
+    model_version: int = 1
     etag: int = 1
     exists: bool = True
     create_attempts: int = 0
@@ -137,6 +173,9 @@ class VM:
     create_deadline: float = 0.0
     create_code: str | None = None
     create_op: Operation | None = None
+    # The ARM error of the last failed create or delete attempt ({code, message, target}):
+    # what a Failed VM's instanceView statuses show (ProvisioningState/failed/<code>).
+    last_error: dict[str, Any] | None = None
     # Resilient delete: policy snapshot (None: not being deleted), retries used, state.
     delete_policy: bool | None = None
     delete_retries: int = 0
@@ -145,6 +184,13 @@ class VM:
     retry_due: float | None = None
     delete_waiters: list[Operation] = field(default_factory=list)
     timer: TimerHandle | None = None
+    # VM operations (docs/fake/lifecycle.md): the one running, runs per operation (for fault
+    # attempts; made on first use), whether Resilient create left the VM Failed, and the
+    # protection policy set through the VM's PUT (None: never set).
+    activity: Activity | None = None
+    operation_runs: dict[str, int] | None = None
+    create_failed: bool = False
+    protection: dict[str, bool] | None = None
 
     @property
     def deletion_status(self) -> str:
@@ -159,6 +205,41 @@ class VM:
         if not self.delete_policy:
             return "Disabled"
         return "Failed" if self.delete_exhausted else "InProgress"
+
+    @property
+    def latest_model_applied(self) -> bool:
+        """Whether the VM runs its scale set's latest model."""
+        return self.model_version == self.scale_set.model_version
+
+    @property
+    def model(self) -> dict[str, Any]:
+        """The scale set spec of the model the VM runs (for its size, image and user data)."""
+        scale_set = self.scale_set
+        if self.model_version == scale_set.model_version:
+            return scale_set.spec
+        return scale_set.old_models.get(self.model_version, scale_set.spec)
+
+    @property
+    def status_time(self) -> float:
+        """Clock seconds of the VM's last state change (its last history event)."""
+        return self.history[-1].time if self.history else self.time_created
+
+    @property
+    def marked_for_deletion(self) -> bool:
+        """Whether a delete was requested and the VM still exists (only a delete may follow)."""
+        return self.delete_policy is not None
+
+    @property
+    def protected_from_scale_in(self) -> bool:
+        """Protected from scale-in (either flag: scale set actions protection includes it)."""
+        protection = self.protection
+        return protection is not None and any(protection.values())
+
+    @property
+    def protected_from_scale_set_actions(self) -> bool:
+        """Protected from operations started on the scale set (upgrade, reimage, ...)."""
+        protection = self.protection
+        return protection is not None and protection.get("protectFromScaleSetActions") is True
 
     @property
     def deleting(self) -> bool:
@@ -178,6 +259,10 @@ class VM:
             "os_type": self.os_type,
             "exists": self.exists,
             "provisioning_state": self.provisioning_state,
+            "power_state": self.power_state,
+            "latest_model_applied": self.latest_model_applied,
+            "protection": dict(self.protection) if self.protection is not None else None,
+            "operation": self.activity.operation if self.activity is not None else None,
             "resilient_vm_deletion_status": self.deletion_status,
             "create_attempts": self.create_attempts,
             "delete_attempts": self.delete_attempts,
@@ -198,12 +283,17 @@ class ScaleSet:
     time_created: float
     provisioning_state: str = "Creating"
     etag: int = 1
+    model_version: int = 1
+    #: The specs of superseded models by version, for VMs that still run them.
+    old_models: dict[int, dict[str, Any]] = field(default_factory=dict)
     vms: dict[str, VM] = field(default_factory=dict)
     graveyard: dict[str, VM] = field(default_factory=dict)
     next_index: int = 0
     deleting: bool = False
     exists: bool = True
     history: list[RoundEvent] = field(default_factory=list)
+    #: Clock seconds of the last change of ``provisioning_state`` (its instance view's time).
+    state_time: float = 0.0
     active_ops: int = 0
     ops_failed: bool = False
     retry_waiting: dict[str, VM] = field(default_factory=dict)

@@ -1,4 +1,8 @@
-"""Every duration of the emulation in one frozen object (docs/fake/emulation.md; seconds)."""
+"""Every duration of the emulation in one frozen object (seconds).
+
+docs/fake/emulation.md has Resilient create and delete; docs/fake/lifecycle.md the VM operations
+(power, reimage, redeploy, maintenance, model upgrades, the VM's own update).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,10 @@ __all__ = ["Timings"]
 
 @dataclass(frozen=True, slots=True)
 class Timings:
-    """Durations and limits of Resilient create and delete; override any with ``replace``.
+    """Durations and limits of the emulation; override any with ``replace``.
+
+    The VM operations (``start`` to ``vm_update``) are our choices: how long each keeps a VM
+    ``Updating`` before it reaches its end state (docs/fake/lifecycle.md).
 
     Example::
 
@@ -27,6 +34,16 @@ class Timings:
     delete_retry_delays: tuple[float, ...] = (0.0, 600.0, 1200.0, 2400.0, 4800.0)
     lro_retry_after: float = 10.0
     feature_registration: float = 300.0
+    start: float = 30.0
+    power_off: float = 30.0
+    power_off_skip_shutdown: float = 10.0
+    deallocate: float = 60.0
+    restart: float = 60.0
+    reimage: float = 120.0
+    redeploy: float = 180.0
+    perform_maintenance: float = 300.0
+    model_upgrade: float = 60.0
+    vm_update: float = 10.0
 
     def __post_init__(self) -> None:
         for spec in fields(self):

@@ -14,8 +14,10 @@ Example::
 from aiovmss._client import ComputeClient
 from aiovmss._clock import Clock, LoopClock
 from aiovmss._credentials import AccessToken, AsyncTokenCredential, StaticTokenCredential
+from aiovmss._pacing import PacingPolicy
 from aiovmss._paging import AsyncPaged
 from aiovmss._polling import AsyncLROPoller
+from aiovmss._rate_limits import RateLimitHeaders, RateLimits, Remaining
 from aiovmss._retry import RetryPolicy
 from aiovmss._version import __version__
 from aiovmss._versions import ApiVersion
@@ -29,6 +31,10 @@ __all__ = [
     "Clock",
     "ComputeClient",
     "LoopClock",
+    "PacingPolicy",
+    "RateLimitHeaders",
+    "RateLimits",
+    "Remaining",
     "RetryPolicy",
     "StaticTokenCredential",
     "__version__",

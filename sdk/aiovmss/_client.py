@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiovmss._clock import Clock, LoopClock
+from aiovmss._credentials import check_credential
 from aiovmss._lro import PollingSettings
 from aiovmss._names import validate_name
+from aiovmss._origin import AllowedOrigins
+from aiovmss._pacing import PacingPolicy
 from aiovmss._pipeline import Pipeline
 from aiovmss._retry import RetryPolicy
 from aiovmss._versions import ApiVersion
 from aiovmss.operations import FeaturesOperations, ScaleSetsOperations, ScaleSetVMsOperations
 from aiovmss.operations._common import OperationContext
 from aiovmss.transport import AsyncTransport
+from aiovmss.transport._limits import DEFAULT_MAX_RESPONSE_BYTES, check_max_response_bytes
 
-__all__ = ["DEFAULT_BASE_URL", "ComputeClient", "check_base_url"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_PACING", "ComputeClient", "check_base_url"]
 
 DEFAULT_BASE_URL = "https://management.azure.com"
 """Azure Resource Manager in the public cloud."""
+DEFAULT_PACING = PacingPolicy()
+"""The default ``pacing=`` of ``ComputeClient`` (frozen, so sharing it is safe)."""
 
 
 def _is_loopback(host: str) -> bool:
@@ -71,14 +78,35 @@ class ComputeClient:
         polling_interval: seconds between LRO polls when the service gives no Retry-After.
         min_polling_interval: lower clamp of a Retry-After while polling.
         max_polling_interval: upper clamp of a Retry-After while polling.
-        clock: ``now()`` + ``async sleep()`` for every wait; default the event loop's.
+        clock: ``now()`` + ``async sleep()`` for retries, backoff, LRO polling and waiters;
+            default the event loop's. The per-attempt timeout alone runs on the transport's
+            I/O clock (``transport.io_clock``; real time for sockets), see
+            ``docs/client/clock.md``.
         application_id: put in front of the User-Agent.
         allow_insecure_http: allow ``http://`` to a non-loopback host.
         logger: where request lines go (default ``aiovmss.pipeline``).
+        trusted_origins: more ``https://host[:port]`` origins that a ``nextLink``, a polling
+            URL or a continuation token may lead to, besides ``base_url``'s (for a proxy whose
+            links name the real ARM host). Empty by default; plain http is refused.
+        max_response_bytes: the largest response body accepted, on the wire or decompressed
+            (default 64 MiB); a larger one raises ``ResponseTooLargeError``, never retried.
+            Given to the default transport; a transport you pass keeps its own limit, and the
+            client refuses a longer body from it all the same.
+        pacing: the ``PacingPolicy`` of the pacer all calls of this client share (default
+            ``PacingPolicy()``, a little inside ARM's budget); ``None`` never paces. See
+            ``docs/client/rate-limits.md``.
+
+    Attributes:
+        rate_limits: the latest remaining requests per ARM bucket and Compute policy
+            (``RateLimits``), with the time read on the client's clock.
 
     Raises:
+        TypeError: ``credential`` is not an async credential (a str, or a sync one from
+            ``azure.identity`` instead of ``azure.identity.aio``), or another argument has
+            the wrong type.
         ApiVersionError: an unknown api-version.
         InvalidNameError: an unusable subscription id.
+        ValueError: an unusable ``base_url``, ``trusted_origins`` entry or size limit.
 
     Example::
 
@@ -102,12 +130,18 @@ class ComputeClient:
         application_id: str | None = None,
         allow_insecure_http: bool = False,
         logger: logging.Logger | None = None,
+        trusted_origins: Iterable[str] = (),
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        pacing: PacingPolicy | None = DEFAULT_PACING,
     ) -> None:
-        if not callable(getattr(credential, "get_token", None)):
-            raise TypeError("credential must have an async get_token(*scopes) method")
+        check_credential(credential)
+        if pacing is not None and not isinstance(pacing, PacingPolicy):
+            raise TypeError(f"pacing must be a PacingPolicy or None, not {type(pacing).__name__}")
         self.subscription_id = validate_name("subscription_id", subscription_id)
         self.api_version = ApiVersion.parse(api_version)
         self.base_url = check_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        self.allowed_origins = AllowedOrigins.of(self.base_url, trusted_origins)
+        max_response_bytes = check_max_response_bytes(max_response_bytes)
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise TypeError(f"retry must be a RetryPolicy, not {type(retry).__name__}")
         self.polling_settings = PollingSettings(
@@ -115,14 +149,20 @@ class ComputeClient:
         )
         self.clock: Clock = clock if clock is not None else LoopClock()
         self._owns_transport = transport is None
+        if transport is None:
+            transport = _default_transport(max_response_bytes)
         self.pipeline = Pipeline(
-            transport=transport if transport is not None else _default_transport(),
+            transport=transport,
             credential=credential,
             clock=self.clock,
             retry=retry if retry is not None else RetryPolicy(),
             application_id=application_id,
             logger=logger,
+            origins=self.allowed_origins,
+            max_response_bytes=max_response_bytes,
+            pacing=pacing,
         )
+        self.rate_limits = self.pipeline.rate_limits
         context = OperationContext(
             self.pipeline,
             self.base_url,
@@ -156,8 +196,8 @@ class ComputeClient:
         )
 
 
-def _default_transport() -> AsyncTransport:
+def _default_transport(max_response_bytes: int) -> AsyncTransport:
     """An ``AiohttpTransport`` (its session is created lazily, inside the event loop)."""
     from aiovmss.transport import AiohttpTransport
 
-    return AiohttpTransport()
+    return AiohttpTransport(max_response_bytes=max_response_bytes)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import logging
 import time
 from typing import Any, NamedTuple, Protocol, runtime_checkable
@@ -12,6 +14,7 @@ __all__ = [
     "AsyncTokenCredential",
     "BearerTokenCache",
     "StaticTokenCredential",
+    "check_credential",
     "needs_refresh",
 ]
 
@@ -40,6 +43,41 @@ class AsyncTokenCredential(Protocol):
     async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
         """Return an access token (``.token``, ``.expires_on``) for ``scopes``."""
         ...
+
+
+def _is_async_callable(function: object) -> bool:
+    """True for a coroutine function, behind ``functools.partial`` too, or an async callable.
+
+    An async callable is an object whose class defines ``async def __call__``.
+    ``unittest.mock.AsyncMock`` passes; ``Mock`` and sync functions do not.
+    """
+    while isinstance(function, functools.partial):
+        function = function.func
+    if inspect.iscoroutinefunction(function):
+        return True
+    if inspect.isroutine(function):
+        return False
+    return inspect.iscoroutinefunction(inspect.getattr_static(type(function), "__call__", None))
+
+
+def check_credential(credential: object) -> None:
+    """Refuse anything but an async credential, before any request.
+
+    Raises:
+        TypeError: ``credential`` has no ``get_token``, or its ``get_token`` is not async
+            (a string, or a sync credential from ``azure.identity`` instead of
+            ``azure.identity.aio``).
+    """
+    get_token = getattr(credential, "get_token", None)
+    if get_token is not None and _is_async_callable(get_token):
+        return
+    problem = "its get_token is not async" if callable(get_token) else "it has no get_token"
+    raise TypeError(
+        "credential must be an async credential with `async def get_token(*scopes)`, such as "
+        "azure.identity.aio.DefaultAzureCredential (from azure.identity.aio, not "
+        "azure.identity) or aiovmss.StaticTokenCredential; got "
+        f"{type(credential).__name__} ({problem})"
+    )
 
 
 class StaticTokenCredential:

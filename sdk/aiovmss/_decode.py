@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
+from aiovmss._json import TOO_DEEP
 from aiovmss.errors import ResponseDecodeError
 from aiovmss.transport import HttpResponse
 
@@ -38,9 +39,24 @@ def json_problem(body: bytes) -> str | None:
         return f"invalid JSON at byte {len(exc.doc[: exc.pos].encode('utf-8', 'surrogatepass'))}"
     except ValueError:
         return "invalid JSON"
-    except RecursionError:  # nested deeper than the stdlib parses: still JSON
+    except RecursionError:  # nested deeper than the stdlib parses: still JSON (see decode_error)
         return None
     return None
+
+
+def _too_deep(exc: ValueError) -> bool:
+    """Whether ``exc`` refused JSON for its depth (``aiovmss._json.loads``, or pydantic's)."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return str(exc) == TOO_DEEP
+    try:
+        items = errors(include_url=False, include_context=False, include_input=False)
+    except TypeError:  # not pydantic's ValidationError after all
+        return False
+    return any(
+        item.get("type") == "json_invalid" and "recursion limit" in str(item.get("msg"))
+        for item in items
+    )
 
 
 def _location(loc: Any) -> str:
@@ -100,7 +116,9 @@ def decode_error(
     """
     problem = json_problem(body)
     invalid_json = problem is not None
-    if problem is None:
+    if problem is None and _too_deep(exc):  # the same answer again: not retried either
+        problem = TOO_DEEP
+    elif problem is None:
         problem = f"valid JSON that does not fit: {schema_problem(exc)}"
     status = f"HTTP {status_code} response" if status_code is not None else "response"
     message = f"{operation} {resource}: {status} body could not be decoded as {what}: {problem}"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from aiovmss._json import loads
 from aiovmss._logging import redact_json_text
+from aiovmss._rate_limits import parse_rate_limit_headers
 from aiovmss._retry import DEFAULT_RETRY_STATUSES, is_retryable, retry_after_seconds
 from aiovmss.errors import (
     ArmError,
@@ -76,6 +77,7 @@ def error_from_response(
         "request_id": request_id,
         "operation": operation,
         "resource": resource,
+        "rate_limits": parse_rate_limit_headers(response.headers),
     }
     if cls is ThrottledError:
         return ThrottledError(message, retry_after=demand, **kwargs)
@@ -86,8 +88,8 @@ def _arm_error(body: bytes) -> ArmError | None:
     if not body:
         return None
     try:
-        data = json.loads(body)
-    except ValueError:
+        data = loads(body)
+    except ValueError:  # not JSON, or nested too deeply: no ARM error body
         return None
     inner = data.get("error") if isinstance(data, dict) else None
     if isinstance(inner, dict) or (isinstance(data, dict) and "code" in data):

@@ -89,7 +89,7 @@ def redact_json_text(text: str) -> str:
     """
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return _SECRET_PAIR.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
     return json.dumps(_redact(data), separators=(",", ":"), ensure_ascii=False)
 

@@ -5,26 +5,29 @@ Nothing here awaits; :mod:`aiovmss._polling` runs the loop.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
+from aiovmss._json import loads
+from aiovmss._operation import FinalStateVia
+from aiovmss._origin import AllowedOrigins, check_url
 from aiovmss._retry import retry_after_seconds
 
 __all__ = [
+    "STRATEGIES",
     "TERMINAL_STATUSES",
     "LroState",
     "PollingSettings",
     "canonical_status",
+    "check_state_urls",
+    "default_final_state",
+    "final_get_url",
     "initial_state",
     "operation_status",
-    "origin_of",
     "poll_delay",
     "provisioning_state",
-    "state_from_token",
-    "state_to_token",
 ]
 
 IN_PROGRESS = "InProgress"
@@ -37,14 +40,12 @@ _CANONICAL = {
     "cancelled": "Canceled",
     "inprogress": IN_PROGRESS,
 }
-_TOKEN_VERSION = 1
-
 # How the operation is watched after its first response.
 ASYNC_OPERATION = "azure-async-operation"
 LOCATION = "location"
 RESOURCE = "resource"
 DONE = "done"
-_STRATEGIES = frozenset({ASYNC_OPERATION, LOCATION, RESOURCE, DONE})
+STRATEGIES = frozenset({ASYNC_OPERATION, LOCATION, RESOURCE, DONE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ class LroState:
     location_url: str | None = None
     status: str = IN_PROGRESS
     final_body: bytes | None = field(default=None, repr=False)
+    final_state_via: str | None = None
 
     @property
     def done(self) -> bool:
@@ -88,8 +90,35 @@ class LroState:
 
     @property
     def wants_resource(self) -> bool:
-        """PUT and PATCH end with the resource; DELETE and POST end with nothing."""
-        return self.method in ("PUT", "PATCH")
+        """The result is the resource the request named (PUT, PATCH: ``original-uri``)."""
+        return self.final_state_via == FinalStateVia.ORIGINAL_URI
+
+    @property
+    def wants_location(self) -> bool:
+        """The result is what the ``Location`` URL answers once done (``location``)."""
+        return self.final_state_via == FinalStateVia.LOCATION
+
+
+def default_final_state(method: str, result_type: str | None) -> str | None:
+    """Where the result is read when the spec says nothing: as azure-core reads it.
+
+    No result model: nowhere (POST actions and deletes end with nothing). PUT and PATCH: the
+    resource itself. Any other method with a result: the ``Location`` URL.
+    """
+    if result_type is None:
+        return None
+    if method.upper() in ("PUT", "PATCH"):
+        return FinalStateVia.ORIGINAL_URI.value
+    return FinalStateVia.LOCATION.value
+
+
+def final_get_url(state: LroState) -> str | None:
+    """The URL whose answer is the result, once the operation succeeded (None: no GET)."""
+    if state.wants_resource:
+        return state.resource_url
+    if state.wants_location:
+        return state.location_url
+    return None
 
 
 def canonical_status(value: object) -> str:
@@ -102,12 +131,12 @@ def _body_json(body: bytes, strict: bool = False) -> Any:
     """The decoded JSON body; None for an empty one, and (unless ``strict``) a damaged one.
 
     Raises:
-        ValueError: ``strict`` and the body is not JSON.
+        ValueError: ``strict`` and the body is not JSON (or nested too deeply to parse).
     """
     if not body:
         return None
     try:
-        return json.loads(body)
+        return loads(body)
     except ValueError:
         if strict:
             raise
@@ -159,8 +188,12 @@ def initial_state(
     resource: str,
     result_type: str | None,
     api_version: str,
+    final_state_via: str | None = None,
 ) -> LroState:
     """The LRO state after the first response (ARM: async header, then Location, then state).
+
+    ``final_state_via`` is the spec's option for the operation; None: the default for
+    ``method`` (see :func:`default_final_state`).
 
     Raises:
         ValueError: no polling header and a body that is not JSON (the body is the only news).
@@ -173,9 +206,10 @@ def initial_state(
         result_type=result_type,
         api_version=api_version,
         strategy=DONE,
+        final_state_via=final_state_via or default_final_state(method, result_type),
     )
-    state.async_url = headers.get("azure-asyncoperation") or None
-    state.location_url = headers.get("location") or None
+    state.async_url = _absolute(url, headers.get("azure-asyncoperation"))
+    state.location_url = _absolute(url, headers.get("location"))
     if status_code == 204:
         state.status = SUCCEEDED
     elif state.async_url:
@@ -201,63 +235,43 @@ def _from_body(state: LroState, status_code: int, body: bytes) -> None:
         state.strategy = RESOURCE
         return
     state.status = current or SUCCEEDED
-    if state.wants_resource and body:
-        state.final_body = body
+    if state.final_state_via is not None and body:
+        state.final_body = body  # done at once: this answer is the result
 
 
-def state_to_token(state: LroState) -> str:
-    """A JSON continuation token (URLs and names only; never credentials)."""
-    data = asdict(state)
-    del data["final_body"], data["status"]
-    data["version"] = _TOKEN_VERSION
-    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+def _absolute(request_url: str, value: str | None) -> str | None:
+    """A polling header's URL made absolute against the request's (HTTP allows relative)."""
+    if not value:
+        return None
+    try:
+        relative = not urlsplit(value).scheme
+    except ValueError:  # not a URL at all: kept as sent, and check_state_urls refuses it
+        return value
+    return urljoin(request_url, value) if relative else value
 
 
-_TOKEN_STR_FIELDS = ("method", "resource_url", "operation", "resource", "api_version", "strategy")
-_TOKEN_OPT_FIELDS = ("async_url", "location_url", "result_type")
+_STATE_URLS = (
+    ("resource_url", "resource"),
+    ("async_url", "Azure-AsyncOperation"),
+    ("location_url", "Location"),
+)
 
 
-def state_from_token(token: str, *, origin: str) -> LroState:
-    """Rebuild the state from :func:`state_to_token`'s output.
+def check_state_urls(state: LroState, allowed: AllowedOrigins, *, source: str = "") -> None:
+    """Refuse the state if any of its URLs is off ``allowed``; nothing has been polled yet.
 
-    Every URL must share ``origin`` (scheme and host of the client's base URL): a forged token
-    must not send the client's bearer token elsewhere.
+    ``source`` (e.g. ``"continuation token "``) goes in front of the URL's name in the message.
 
     Raises:
-        ValueError: the token is malformed or points at another host.
+        UntrustedUrlError: the first URL refused (see :func:`aiovmss._origin.refusal`).
     """
-    data = _decode_token(token)
-    values: dict[str, Any] = {}
-    for key in _TOKEN_STR_FIELDS:
-        if not isinstance(data.get(key), str) or not data[key]:
-            raise ValueError(f"invalid continuation token: {key!r} missing or not a string")
-        values[key] = data[key]
-    for key in _TOKEN_OPT_FIELDS:
-        if data.get(key) is not None and not isinstance(data[key], str):
-            raise ValueError(f"invalid continuation token: {key!r} must be a string or null")
-        values[key] = data.get(key)
-    if values["strategy"] not in _STRATEGIES:
-        raise ValueError(f"invalid continuation token: unknown strategy {values['strategy']!r}")
-    for key in ("resource_url", "async_url", "location_url"):
-        if values[key] is not None and origin_of(values[key]) != origin_of(origin):
-            raise ValueError(f"invalid continuation token: {key} is not on {origin}")
-    return LroState(**values)
-
-
-def _decode_token(token: object) -> dict[str, Any]:
-    """The token's JSON object, checked for its version."""
-    if not isinstance(token, str):
-        raise ValueError("invalid continuation token: expected the str from continuation_token()")
-    try:
-        data = json.loads(token)
-    except ValueError:
-        raise ValueError("invalid continuation token: not JSON") from None
-    if not isinstance(data, dict) or data.get("version") != _TOKEN_VERSION:
-        raise ValueError("invalid continuation token: not an aiovmss token of version 1")
-    return data
-
-
-def origin_of(url: str) -> str:
-    """``scheme://host[:port]`` of ``url``, lower case."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
+    for key, what in _STATE_URLS:
+        url = getattr(state, key)
+        if url is not None:
+            check_url(
+                url,
+                allowed,
+                what=f"{source}{what}",
+                operation=state.operation,
+                resource=state.resource,
+            )

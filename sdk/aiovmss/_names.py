@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aiovmss.errors import InvalidNameError
 
-__all__ = ["validate_name"]
+__all__ = ["validate_instance_ids", "validate_name"]
 
 # Characters that would change the meaning of a URL path (or of a query, once decoded).
 _FORBIDDEN = frozenset("/?#%\\")
@@ -40,3 +42,28 @@ def validate_name(kind: str, value: object) -> str:
     if problem is not None:
         raise InvalidNameError(f"invalid {kind} {value!r}: {problem}")
     return value
+
+
+def validate_instance_ids(kind: str, value: object, *, allow_empty: bool = False) -> list[str]:
+    """Return ``value`` (any iterable of instance ids but a string) as a list of valid names.
+
+    ``kind`` names the argument in messages (``"instance_ids"``). A bare ``str`` is refused,
+    not read as one id per character (``"12"`` is not ``["1", "2"]``), and so is every item
+    that is not a ``str`` (an ``int`` id included), as ``get()`` refuses one.
+
+    Raises:
+        TypeError: ``value`` is a str, bytes or not iterable, or one of its items is not a str.
+        ValueError: ``value`` is empty (unless ``allow_empty``).
+        InvalidNameError: an item is not a safe URL path segment.
+    """
+    if isinstance(value, str | bytes | bytearray):
+        one = value if isinstance(value, str) else value.decode(errors="replace")
+        raise TypeError(
+            f"{kind} must be a list of str, not {type(value).__name__} (one id: [{one!r}])"
+        )
+    if not isinstance(value, Iterable):
+        raise TypeError(f"{kind} must be a list of str, not {type(value).__name__}")
+    ids = [validate_name(f"{kind}[{index}]", item) for index, item in enumerate(value)]
+    if not ids and not allow_empty:
+        raise ValueError(f"{kind} must not be empty")
+    return ids

@@ -7,10 +7,16 @@ import gc
 from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar
-from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 from aiovmss._decode import decoded_name
-from aiovmss._lro import origin_of
+from aiovmss._origin import AllowedOrigins
+from aiovmss._page_links import (
+    DEFAULT_MAX_PAGES,
+    LinkGuard,
+    check_max_pages,
+    next_page_url,
+    trailing_next_link,
+)
 from aiovmss.errors import AzureError
 
 if TYPE_CHECKING:
@@ -116,81 +122,15 @@ def model_page_parser(page_model: type[_PageModel]) -> PageParser[Any]:
     return ModelPageParser(page_model)
 
 
-def next_page_url(next_link: str | None, current_url: str, api_version: str) -> str | None:
-    """The URL of the next page: ``nextLink`` as given (made absolute), or None when absent.
-
-    ARM's nextLink already carries ``api-version``; one that lacks it gets the client's.
-    """
-    if not next_link:
-        return None
-    url = urljoin(current_url, next_link)
-    query = urlsplit(url).query
-    if "api-version" in parse_qs(query, keep_blank_values=True):
-        return url
-    separator = "&" if query else "?"
-    return f"{url}{separator}api-version={quote(api_version, safe='')}"
-
-
-_JSON_SPACE = b" \t\r\n"
-_NEXT_LINK_KEY = b'"nextLink"'
-_MAX_SPACE = 64
-
-
-def trailing_next_link(body: bytes) -> str | None:
-    """The top-level ``nextLink`` of a page body, read from its tail without parsing the page.
-
-    Only the plain shape ARM sends is read: ``nextLink`` the last member of the outermost
-    object, its value a string without escapes. For any valid JSON body the answer is then
-    exact: a ``"`` right before ``}`` at the very end closes the last member of the root,
-    and an unescaped ``"nextLink"`` right after ``{`` or ``,`` is that member's key. Any
-    other shape gives ``None``. A damaged body may give a wrong link; the caller compares
-    with the parsed ``nextLink`` and drops a wrong guess.
-    """
-    end = _last_token(body, len(body) - 1)
-    if end < 0 or body[end] != 0x7D:  # }
-        return None
-    close = _last_token(body, end - 1)
-    if close < 0 or body[close] != 0x22:  # "
-        return None
-    start = body.rfind(b'"', 0, close)
-    if start < 0 or body.find(b"\\", start, close) >= 0:
-        return None
-    colon = _last_token(body, start - 1)
-    if colon < 0 or body[colon] != 0x3A:  # :
-        return None
-    key_end = _last_token(body, colon - 1) + 1
-    key_start = key_end - len(_NEXT_LINK_KEY)
-    if key_start < 0 or body[key_start:key_end] != _NEXT_LINK_KEY:
-        return None
-    before = _last_token(body, key_start - 1)
-    if before < 0 or body[before] not in b",{":
-        return None
-    try:
-        return body[start + 1 : close].decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def _last_token(body: bytes, index: int) -> int:
-    """The index of the last byte at or before ``index`` that is not JSON whitespace, or -1.
-
-    Gives up (-1) after ``_MAX_SPACE`` whitespace bytes: ARM pads with a few at most, and a
-    body padded with megabytes must not cost a byte-by-byte scan for a guess.
-    """
-    stop = max(index - _MAX_SPACE - 1, -1)
-    while index > stop and body[index] in _JSON_SPACE:
-        index -= 1
-    return index if index > stop else -1
-
-
 class _ReadAhead:
     """The first attempt of the next page's GET, started before the current page is parsed."""
 
-    __slots__ = ("link", "task", "url")
+    __slots__ = ("key", "link", "task", "url")
 
-    def __init__(self, pipeline: Pipeline, link: str, url: str) -> None:
-        self.link = link  # the nextLink as read, and the URL it resolved to
+    def __init__(self, pipeline: Pipeline, link: str, url: str, key: bytes) -> None:
+        self.link = link  # the nextLink as read, the URL it resolved to, and its link_key
         self.url = url
+        self.key = key
         self.task = asyncio.ensure_future(pipeline.first_attempt("GET", url))
         self.task.add_done_callback(_consume_outcome)
 
@@ -209,8 +149,12 @@ class AsyncPaged(Generic[T]):
     """The items of a list operation; ``async for`` them, or use :meth:`by_page`.
 
     Nothing is requested until iteration starts, and each iteration starts again from the first
-    page. A server that sends the same ``nextLink`` twice ends the iteration with ``AzureError``.
-    A page whose body arrives damaged (not JSON) is fetched again, as a transient failure.
+    page. A page whose body arrives damaged (not JSON) is fetched again, as a transient failure.
+
+    Every ``nextLink`` is checked before it is requested (docs/client/security.md): one off
+    the client's origins raises ``UntrustedUrlError``; one already requested (compared after
+    normalising its query order, fragment, case and port), or a page past ``max_pages``
+    (default 100,000), raises ``PagingError``. The pages before it are handed out first.
 
     Read-ahead: from the second page on, the next page's GET is sent before the current page
     is parsed and handed out, so the service works on it while this process validates and the
@@ -230,6 +174,7 @@ class AsyncPaged(Generic[T]):
         operation: str,
         resource: str,
         read_ahead: bool = True,
+        max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:
         self._pipeline = pipeline
         self._url = url
@@ -238,9 +183,22 @@ class AsyncPaged(Generic[T]):
         self._operation = operation
         self._resource = resource
         self.read_ahead = read_ahead
+        self.max_pages = check_max_pages(max_pages)
 
     def without_read_ahead(self) -> Self:
         """The same listing, each page requested only once the previous one is used up."""
+        return self._copy(read_ahead=False, max_pages=self.max_pages)
+
+    def with_max_pages(self, max_pages: int) -> Self:
+        """The same listing, stopped with ``PagingError`` past ``max_pages`` pages.
+
+        Raises:
+            TypeError: not an int.
+            ValueError: below 1.
+        """
+        return self._copy(read_ahead=self.read_ahead, max_pages=max_pages)
+
+    def _copy(self, *, read_ahead: bool, max_pages: int) -> Self:
         return type(self)(
             self._pipeline,
             self._url,
@@ -248,7 +206,8 @@ class AsyncPaged(Generic[T]):
             api_version=self._api_version,
             operation=self._operation,
             resource=self._resource,
-            read_ahead=False,
+            read_ahead=read_ahead,
+            max_pages=max_pages,
         )
 
     def __aiter__(self) -> AsyncGenerator[T, None]:
@@ -272,19 +231,24 @@ class AsyncPaged(Generic[T]):
 
     async def _pages(self) -> AsyncGenerator[list[T], None]:
         url: str | None = self._url
-        seen: set[str] = set()
+        guard = LinkGuard(
+            self._url,
+            self._pipeline.origins or AllowedOrigins.of(self._url),
+            self.max_pages,
+            operation=self._operation,
+            resource=self._resource,
+        )
         parse = HandOverParser(self._parse)
         ahead: _ReadAhead | None = None
         try:
             while url is not None:
-                seen.add(url)
                 if ahead is not None and ahead.url == url:
                     first = await ahead.task
                 else:
                     if ahead is not None:
                         ahead.cancel()  # a wrong guess (see trailing_next_link)
                     first = await self._pipeline.first_attempt("GET", url)
-                ahead = self._start_read_ahead(first, url, seen) if len(seen) > 1 else None
+                ahead = self._start_read_ahead(first, url, guard) if guard.pages > 1 else None
                 if ahead is not None:
                     await asyncio.sleep(0)  # let its request go out before this page's parse
                 items, next_link = await self._pipeline.finish_decoded(
@@ -297,34 +261,33 @@ class AsyncPaged(Generic[T]):
                 yield page
                 del page
                 if ahead is not None and next_link == ahead.link:
-                    url = ahead.url  # the guess was right: already resolved
+                    url = guard.follow(ahead.url, ahead.key)  # the guess was right: resolved
                 else:
-                    url = next_page_url(next_link, url, self._api_version)
-                if url is not None and url in seen:
-                    raise AzureError(
-                        f"{self._operation} {self._resource}: the service repeated nextLink"
-                        f" {url!r}; stopping to avoid an endless loop"
-                    )
+                    following = next_page_url(next_link, url, self._api_version)
+                    url = None if following is None else guard.follow(following)
         finally:
             if ahead is not None:
                 ahead.cancel()
 
-    def _start_read_ahead(self, first: FirstAttempt, url: str, seen: set[str]) -> _ReadAhead | None:
+    def _start_read_ahead(
+        self, first: FirstAttempt, url: str, guard: LinkGuard
+    ) -> _ReadAhead | None:
         """Request the page after ``first`` now, if its ``nextLink`` can be read off the tail.
 
-        Only past the first page (a listing read beyond it is usually read to the end), only
-        on the same origin as ``url``, and never a URL already seen.
+        Only past the first page (a listing read beyond it is usually read to the end), and
+        only a URL ``guard`` would follow: an allowed origin, never seen, within the cap.
         """
         outcome = first.outcome
         if not self.read_ahead or isinstance(outcome, AzureError) or outcome.status_code >= 300:
             return None
         link = trailing_next_link(outcome.body)
-        following = next_page_url(link, url, self._api_version) if link else None
-        if not link or following is None or following in seen:
+        if not link:
             return None
-        if origin_of(following) != origin_of(url):
+        following = next_page_url(link, url, self._api_version)
+        key = None if following is None else guard.admits(following)
+        if following is None or key is None:
             return None
-        return _ReadAhead(self._pipeline, link, following)
+        return _ReadAhead(self._pipeline, link, following, key)
 
     def __repr__(self) -> str:
         return f"<AsyncPaged {self._operation} {self._resource}>"

@@ -16,15 +16,30 @@ from aiovmss._deadlines import DeadlineWatch
 from aiovmss._decode import BodyDecoder, ParseInto
 from aiovmss._error_map import error_from_response
 from aiovmss._logging import get_logger, redact_url
+from aiovmss._origin import AllowedOrigins, check_url
+from aiovmss._pacing import Pacer, PacingPolicy
+from aiovmss._rate_limits import RateLimits, parse_rate_limit_headers
 from aiovmss._retry import LogRetry, RetryPolicy, build_retrying
 from aiovmss._version import __version__
 from aiovmss.errors import (
     AzureError,
     ResponseDecodeError,
+    ResponseTooLargeError,
     ServiceRequestError,
     ServiceResponseError,
 )
-from aiovmss.transport import AsyncTransport, Headers, HttpRequest, HttpResponse
+from aiovmss.transport import (
+    AsyncTransport,
+    Headers,
+    HttpRequest,
+    HttpResponse,
+    transport_io_clock,
+)
+from aiovmss.transport._limits import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    check_max_response_bytes,
+    too_large,
+)
 
 __all__ = [
     "DEFAULT_SCOPE",
@@ -97,13 +112,20 @@ class Pipeline:
     Args:
         transport: the HTTP transport (``aiovmss.transport.AsyncTransport``).
         credential: anything with ``async get_token(*scopes)``.
-        clock: every retry wait and per-attempt timeout runs on it.
+        clock: every retry wait runs on it. The per-attempt timeout runs on the transport's
+            ``io_clock`` instead (real time on the event loop when it has none): network I/O
+            takes the time of the clock it runs on, whatever clock the caller waits on.
         retry: the retry policy.
         application_id: put in front of the User-Agent.
         scope: the token scope.
         logger: where request, response and retry lines go (default ``aiovmss.pipeline``).
         rng: the jitter source, a callable returning floats in ``[0, 1)``.
         refresh_margin: refresh a token this many seconds before it expires.
+        origins: where the bearer token may be sent (``None``: anywhere; the client always
+            sets it). A request elsewhere raises ``UntrustedUrlError`` before it is sent.
+        max_response_bytes: a longer body from the transport raises ``ResponseTooLargeError``
+            (a second line behind the transport's own, streaming, limit).
+        pacing: the ``PacingPolicy`` of the shared pacer (``None``: never paced).
     """
 
     def __init__(
@@ -118,8 +140,16 @@ class Pipeline:
         logger: logging.Logger | None = None,
         rng: Callable[[], float] | None = None,
         refresh_margin: float = 300.0,
+        origins: AllowedOrigins | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        pacing: PacingPolicy | None = None,
     ) -> None:
         self.transport = transport
+        #: The latest rate-limit headers (docs/client/rate-limits.md).
+        self.rate_limits = RateLimits()
+        self.pacer = Pacer(pacing) if pacing is not None else None
+        self.origins = origins
+        self.max_response_bytes = check_max_response_bytes(max_response_bytes)
         self.clock = clock
         self.retry = retry
         self.logger = logger or get_logger("pipeline")
@@ -127,7 +157,11 @@ class Pipeline:
         self.user_agent = user_agent(application_id)
         self._base_headers = {"Accept": "application/json", "User-Agent": self.user_agent}
         self._rng = rng
-        self._loop_clock = type(clock) is LoopClock
+        io_clock = transport_io_clock(transport)
+        self._io_clock: Clock = io_clock if io_clock is not None else LoopClock()
+        # The loop's real time gets DeadlineWatch (one shared loop timer); any other clock a
+        # watchdog task sleeping on it (see _send_with_timeout and _send_on_clock).
+        self._io_on_loop = type(self._io_clock) is LoopClock
         self._watch: DeadlineWatch | None = None
 
     async def send(
@@ -257,6 +291,13 @@ class Pipeline:
             response = await self._retry(request, first, parsing)
         except ResponseDecodeError:
             raise
+        except ResponseTooLargeError as exc:
+            raise ResponseTooLargeError(
+                f"{operation} {resource}: {exc.message}",
+                limit=exc.limit,
+                operation=operation,
+                resource=resource,
+            ) from exc
         except ServiceRequestError as exc:
             raise ServiceRequestError(f"{operation} {resource}: {exc.message}") from exc
         except ServiceResponseError as exc:
@@ -332,22 +373,31 @@ class Pipeline:
         return HttpRequest(method, url, request_headers, body)
 
     async def _attempt(self, request: HttpRequest) -> HttpResponse:
+        if self.origins is not None:  # a backstop: paging and polling check their URLs first
+            check_url(
+                request.url, self.origins, what="request", operation=request.method, resource=""
+            )
         # Fetched per attempt so that a token refreshed between retries is used; a fresh cached
         # token is read without an await (the hot path).
+        pacer = self.pacer
+        if pacer is not None:
+            wait = pacer.delay(request.method, request.url, self.clock.now())
+            if wait > 0:
+                await self.clock.sleep(wait)
         header = self.tokens.fresh_authorization()
         if header is None:
             header = await self.tokens.authorization()
         request.headers["Authorization"] = header
         if not self.logger.isEnabledFor(logging.DEBUG):
-            return await self._send_with_timeout(request)
-        started = self.clock.now()
+            return self._observed(request, self._bounded(await self._send_with_timeout(request)))
+        started = self._io_clock.now()
         self.logger.debug(
             "request %s %s x-ms-client-request-id=%s",
             request.method,
             redact_url(request.url),
             request.headers.get("x-ms-client-request-id"),
         )
-        response = await self._send_with_timeout(request)
+        response = self._bounded(await self._send_with_timeout(request))
         self.logger.debug(
             "response %s %s -> %d x-ms-client-request-id=%s x-ms-request-id=%s in %.3f s",
             request.method,
@@ -355,18 +405,37 @@ class Pipeline:
             response.status_code,
             request.headers.get("x-ms-client-request-id"),
             response.headers.get("x-ms-request-id"),
-            self.clock.now() - started,
+            self._io_clock.now() - started,
         )
+        return self._observed(request, response)
+
+    def _observed(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        """``response``, its rate-limit headers remembered (and told to the pacer)."""
+        headers = parse_rate_limit_headers(response.headers)
+        if headers:
+            now = self.clock.now()
+            self.rate_limits.observe(headers, now)
+            if self.pacer is not None:
+                self.pacer.observe(request.method, request.url, headers, now)
+        return response
+
+    def _bounded(self, response: HttpResponse) -> HttpResponse:
+        """``response``, unless its body is over the limit (a transport that does not bound)."""
+        if len(response.body) > self.max_response_bytes:
+            raise too_large(
+                response.request, self.max_response_bytes, f"of {len(response.body)} bytes"
+            )
         return response
 
     async def _send_with_timeout(self, request: HttpRequest) -> HttpResponse:
         timeout = self.retry.timeout
         if timeout is None:
             return await self.transport.send(request)
-        if not self._loop_clock:
+        if not self._io_on_loop:
             return await self._send_on_clock(request, limit=timeout)
         # asyncio.timeout semantics with one shared timer (see aiovmss._deadlines: cheaper),
-        # inline rather than one more coroutine per request.
+        # inline rather than one more coroutine per request (benchmarks/client_bench.py, "get"
+        # and "concurrent"; tests/sdk/test_io_clock.py checks it agrees with the watchdog path).
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
         assert task is not None
@@ -386,8 +455,8 @@ class Pipeline:
                 task.uncancel()
 
     async def _send_on_clock(self, request: HttpRequest, *, limit: float) -> HttpResponse:
-        # A watchdog on the client's clock cancels this task, as asyncio.timeout does on the
-        # loop's. The send runs in this task, so a transport that answers without suspending
+        # A watchdog on the transport's I/O clock cancels this task, as asyncio.timeout does
+        # on the loop's. The send runs in this task, so a transport that answers without suspending
         # finishes before the watchdog ever starts (no sleep is even scheduled on the clock).
         # Its cancel is withdrawn exactly as on the loop clock (see _send_with_timeout).
         task = asyncio.current_task()
@@ -397,7 +466,7 @@ class Pipeline:
 
         async def watchdog() -> None:
             nonlocal fired
-            await self.clock.sleep(limit)
+            await self._io_clock.sleep(limit)
             fired = True
             task.cancel()
 
@@ -420,7 +489,10 @@ class Pipeline:
         await self.transport.aclose()
 
     def __repr__(self) -> str:
-        return f"<Pipeline {type(self.transport).__name__} clock={self.clock!r}>"
+        return (
+            f"<Pipeline {type(self.transport).__name__} clock={self.clock!r}"
+            f" io_clock={self._io_clock!r}>"
+        )
 
 
 def _itself(response: HttpResponse) -> HttpResponse:

@@ -13,8 +13,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from aiovmss import _lro
+from aiovmss._catalog import result_model
 from aiovmss._decode import decode_error
 from aiovmss._lro import LroState, PollingSettings
+from aiovmss._lro_tokens import state_from_token, state_to_token
+from aiovmss._origin import AllowedOrigins
 from aiovmss.errors import (
     ArmError,
     ClientAuthenticationError,
@@ -29,25 +32,11 @@ from aiovmss.transport import HttpResponse
 if TYPE_CHECKING:
     from aiovmss._client import ComputeClient
     from aiovmss._pipeline import Pipeline
+    from aiovmss.models import ArmModel
 
 __all__ = ["AsyncLROPoller", "PollingSettings"]
 
 T = TypeVar("T")
-
-# Result types a continuation token may name: the key is the model's name in aiovmss.models.
-_RESULT_TYPES = frozenset({"VirtualMachineScaleSet", "VirtualMachineScaleSetVM"})
-
-
-def _result_parser(key: str | None) -> Callable[[bytes], Any] | None:
-    """The ``from_wire`` of the model named ``key`` (None: the operation has no result)."""
-    if key is None:
-        return None
-    if key not in _RESULT_TYPES:
-        raise ValueError(f"unknown LRO result type {key!r}")
-    from aiovmss import models  # the models import the client's package; import late
-
-    parser: Callable[[bytes], Any] = getattr(models, key).from_wire
-    return parser
 
 
 def _with_operation_status(response: HttpResponse) -> tuple[HttpResponse, tuple[str, Any]]:
@@ -76,11 +65,15 @@ class AsyncLROPoller(Generic[T]):
         settings: PollingSettings,
         *,
         next_poll_at: float | None = None,
+        result: type[ArmModel] | None = None,
     ) -> None:
         self._pipeline = pipeline
         self._state = state
         self._settings = settings
-        self._parse = _result_parser(state.result_type)
+        # The class, when the operation gave it; else (a resumed token) the one its name
+        # stands for in the registry derived from the operation descriptions.
+        model = result if result is not None else result_model(state.result_type)
+        self._parse: Callable[[bytes], Any] | None = None if model is None else model.from_wire
         self._next_poll_at = next_poll_at
         self._lock = asyncio.Lock()
         self._finished = False
@@ -99,15 +92,22 @@ class AsyncLROPoller(Generic[T]):
         url: str,
         operation: str,
         resource: str,
-        result_type: str | None,
+        result: type[ArmModel] | None,
         api_version: str,
+        final_state_via: str | None = None,
     ) -> AsyncLROPoller[Any]:
         """Start watching the operation that ``response`` (to ``method url``) began.
+
+        ``result`` is the result's model class (None: the operation returns nothing);
+        ``final_state_via`` where the result is read (None: the default for ``method``).
 
         Raises:
             ResponseDecodeError: no polling header and a body that is not JSON (the request
                 acted, so it is not sent again).
+            UntrustedUrlError: a polling URL off the client's origins (see
+                docs/client/security.md); nothing is polled, and the operation may go on.
         """
+        result_type = None if result is None else result.__name__
         try:
             state = _lro.initial_state(
                 method,
@@ -119,6 +119,7 @@ class AsyncLROPoller(Generic[T]):
                 resource=resource,
                 result_type=result_type,
                 api_version=api_version,
+                final_state_via=final_state_via,
             )
         except ValueError as exc:
             raise decode_error(
@@ -130,17 +131,21 @@ class AsyncLROPoller(Generic[T]):
                 operation=operation,
                 resource=resource,
             ) from None
+        _lro.check_state_urls(state, pipeline.origins or AllowedOrigins.of(url))
         delay = _lro.poll_delay(response.headers, settings)
-        return cls(pipeline, state, settings, next_poll_at=pipeline.clock.now() + delay)
+        next_poll_at = pipeline.clock.now() + delay
+        return cls(pipeline, state, settings, next_poll_at=next_poll_at, result=result)
 
     @classmethod
     def from_continuation_token(cls, client: ComputeClient, token: str) -> AsyncLROPoller[Any]:
         """Resume an operation from :meth:`continuation_token`, polling through ``client``.
 
         Raises:
-            ValueError: the token is malformed, or its URLs are not on the client's base URL.
+            ValueError: the token is malformed or names an unknown result model (see
+                docs/client/security.md for every check).
+            UntrustedUrlError: (a ValueError too) a URL in it is off the client's origins.
         """
-        state = _lro.state_from_token(token, origin=client.base_url)
+        state = state_from_token(token, client.allowed_origins)
         return cls(client.pipeline, state, client.polling_settings)
 
     def status(self) -> str:
@@ -151,12 +156,13 @@ class AsyncLROPoller(Generic[T]):
         """True once the operation is over and its result (if any) has been fetched."""
         if self._finished:
             return True
-        needs_get = self._parse is not None and self._state.final_body is None
-        return self._state.done and not needs_get
+        state = self._state
+        needs_get = self._parse is not None and state.final_body is None
+        return state.done and not (needs_get and _lro.final_get_url(state) is not None)
 
     def continuation_token(self) -> str:
         """A JSON string to resume this operation elsewhere (URLs and names; no secrets)."""
-        return _lro.state_to_token(self._state)
+        return state_to_token(self._state)
 
     # The timeout runs on the client's clock (virtual in tests), which asyncio.timeout cannot do.
     async def result(self, timeout: float | None = None) -> T:  # noqa: ASYNC109
@@ -246,6 +252,8 @@ class AsyncLROPoller(Generic[T]):
             raise self._failure() from exc
         if response.status_code != 202:
             self._state.status = _lro.SUCCEEDED
+            if self._state.wants_location and response.body:
+                self._state.final_body = response.body  # the Location URL answers the result
         return response
 
     async def _poll_resource(self) -> HttpResponse:
@@ -270,21 +278,21 @@ class AsyncLROPoller(Generic[T]):
         return response
 
     async def _settle(self) -> None:
-        """Turn a terminal state into the result (final GET for PUT/PATCH) or the error."""
-        if self._state.status != _lro.SUCCEEDED:
+        """Turn a terminal state into the result (read per final-state-via) or the error."""
+        state = self._state
+        final_url = _lro.final_get_url(state)
+        if state.status != _lro.SUCCEEDED:
             self._error = self._failure()
-        elif self._state.wants_resource and self._parse is not None:
-            body = self._state.final_body
-            if body is None:
-                self._result = await self._pipeline.send_decoded(
-                    "GET",
-                    self._state.resource_url,
-                    self._parse,
-                    operation=self._state.operation,
-                    resource=self._state.resource,
-                )
-            else:
-                self._result = self._parse_final(body, self._parse)
+        elif self._parse is not None and state.final_body is not None:
+            self._result = self._parse_final(state.final_body, self._parse)
+        elif self._parse is not None and final_url is not None:
+            self._result = await self._pipeline.send_decoded(
+                "GET",
+                final_url,
+                self._parse,
+                operation=state.operation,
+                resource=state.resource,
+            )
         self._finished = True
 
     def _parse_final(self, body: bytes, parse: Callable[[bytes], Any]) -> Any:

@@ -5,7 +5,8 @@ are retried. GET, PUT, DELETE and HEAD always; POST and PATCH only when it is sa
 connection was never made (``ServiceRequestError``), or a 429/503 carries a Retry-After (the
 service asked).
 A 2xx body that is not JSON at all (``ResponseDecodeError`` with ``invalid_json``) is retried
-for GET and HEAD only: every other method has already acted.
+for GET and HEAD only: every other method has already acted. A body over the size limit
+(``ResponseTooLargeError``) is never retried.
 
 A Retry-After demand is waited exactly; one above ``max_retry_after`` is not waited at all (the
 pipeline raises ``ThrottledError``). Without a demand the wait is exponential backoff with full
@@ -27,7 +28,12 @@ from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
 from tenacity.retry import retry_base
 from tenacity.wait import wait_base
 
-from aiovmss.errors import ResponseDecodeError, ServiceRequestError, ServiceResponseError
+from aiovmss.errors import (
+    ResponseDecodeError,
+    ResponseTooLargeError,
+    ServiceRequestError,
+    ServiceResponseError,
+)
 from aiovmss.transport import HttpResponse
 
 __all__ = [
@@ -63,7 +69,9 @@ class RetryPolicy:
         backoff_max: cap of one backoff wait, in seconds.
         max_retry_after: longest Retry-After the client waits; a longer demand raises
             ``ThrottledError`` at once, with ``retry_after`` set.
-        timeout: seconds per attempt on the client's clock (``None``: no limit).
+        timeout: seconds per attempt (``None``: no limit), on the clock of the transport's
+            I/O (its ``io_clock``; real time for sockets), not the client's ``clock=``: a test
+            clock whose ``sleep()`` returns at once must not time out real requests.
         retry_statuses: HTTP statuses worth retrying.
     """
 
@@ -99,6 +107,8 @@ def is_retryable(
             return True
         if isinstance(exc, ResponseDecodeError):  # damaged on the way: only a read is re-sent
             return exc.invalid_json and method.upper() in READ_METHODS
+        if isinstance(exc, ResponseTooLargeError):  # the same request brings the same body
+            return False
         return idempotent and isinstance(exc, ServiceResponseError)
     if status is None or status not in retry_statuses:
         return False

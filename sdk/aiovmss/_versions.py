@@ -45,6 +45,18 @@ class ApiVersion(StrEnum):
         """``etag``, ``If-Match`` and ``If-None-Match`` on scale sets and VMs."""
         return self is ApiVersion.V2024_07_01
 
+    def at_least(self, version: ApiVersion) -> bool:
+        """True if this version is ``version`` or later (the values are ISO dates)."""
+        return self.value >= version.value
+
+    def require_since(self, version: ApiVersion | None, feature: str) -> None:
+        """Raise ``ApiVersionError`` unless this version is ``version`` or later (None: any)."""
+        if version is not None and not self.at_least(version):
+            raise ApiVersionError(
+                f"{feature} needs api-version {version.value} or later; "
+                f"this client uses {self.value}"
+            )
+
     def require(self, capability: str, feature: str) -> None:
         """Raise ``ApiVersionError`` unless this version has ``capability`` (a property name)."""
         if not getattr(self, capability):

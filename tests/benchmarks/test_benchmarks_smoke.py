@@ -159,3 +159,31 @@ def test_fake_bench_runs(tmp_path: Path) -> None:
     assert data["rps"]["transport_get_rps"] > 0
     assert data["held"]["held_vms"] == 30
     assert data["scenario-tracemalloc"]["tracemalloc_peak_mib"] > 0
+    assert data["bodies"]["check_us_cpu"] > 0 and data["bodies"]["patch_rps_strict"] > 0
+
+
+@pytest.mark.skipif(not has_fake(), reason="fakevmss not built yet")
+def test_ui_bench_runs(tmp_path: Path) -> None:
+    out = tmp_path / "ui.json"
+    args = ["--vms", "40", "--per-scale-set", "20", "--requests", "50", "--rounds", "2"]
+    proc = run("ui_bench.py", *args, "--json", str(out))
+    data = json.loads(out.read_text())
+    assert data["meta"]["vms"] == 40 and data["meta"]["scale_sets"] == 2
+    results = data["results"]
+    assert {f"view {case}" for case in load("ui_bench").CASES} <= set(results)
+    assert all(r["median_ms"] > 0 for name, r in results.items() if name.startswith("http"))
+    assert results["timeline_html whole fleet"]["mib"] > 0
+    assert "| view first page |" in proc.stdout
+
+
+@pytest.mark.skipif(not has_fake(), reason="needs fakevmss")
+def test_pattern_bench_quick(tmp_path: Path) -> None:
+    out = tmp_path / "pattern.json"
+    run("pattern_bench.py", "--quick", "--json", str(out))
+    results = json.loads(out.read_text())
+    assert set(results) == {"matcher", "served"}
+    assert set(results["served"]) == {
+        "no fault", "(a+)+$ in force", "(.*a){31}$ in force", "(a|b)*a(a|b){29}$ in force"
+    }  # fmt: skip
+    assert all(row["steps_per_char"] >= 1 for name, row in results["matcher"].items()
+               if not name.startswith("re "))  # fmt: skip

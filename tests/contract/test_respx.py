@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from aiovmss import ComputeClient, StaticTokenCredential
-from aiovmss.errors import ResourceNotFoundError
+from aiovmss import ComputeClient, RetryPolicy, StaticTokenCredential
+from aiovmss.errors import ResourceNotFoundError, ServiceResponseError
 from aiovmss.transport import HttpxTransport
 from fakevmss import FakeCompute
 
@@ -54,7 +54,7 @@ async def test_aiovmss_over_httpx_through_respx(client: ComputeClient, fake: Fak
     assert vmss.properties is not None
     assert vmss.properties.provisioning_state == "Succeeded"
     vms = [vm async for vm in client.scale_set_vms.list(RG, "web")]
-    assert sorted(vm.instance_id or "" for vm in vms) == ["0", "1", "2"]
+    assert sorted(vm.instance_id for vm in vms) == ["0", "1", "2"]
     assert any("$skiptoken" in record.query for record in fake.requests)
 
     await (await client.scale_set_vms.begin_delete(RG, "web", "2", force_deletion=True)).result()
@@ -98,3 +98,39 @@ async def test_plain_httpx_put_and_get(fake: FakeCompute) -> None:
         assert missing.json()["error"]["code"] == "ResourceNotFound"
         unauthenticated = await http.get(f"{path}?{API}", headers={"Authorization": ""})
         assert unauthenticated.status_code == 401
+
+
+async def test_httpx_transport_on_the_fakes_clock_times_out_a_slow_fault_virtually() -> None:
+    fake = FakeCompute()
+    fake.create_scale_set(RG, "web", capacity=0)
+    fake.faults.slow_response(600, method="GET")
+    with fake.respx_router():
+        async with (
+            httpx.AsyncClient() as http,
+            ComputeClient(
+                StaticTokenCredential("t"),
+                fake.subscription_id,
+                transport=HttpxTransport(http, io_clock=fake.clock),
+                clock=fake.clock,
+                retry=RetryPolicy(max_attempts=1, timeout=45),
+            ) as compute,
+        ):
+            with pytest.raises(ServiceResponseError, match="timed out after 45 s"):
+                await compute.scale_sets.get(RG, "web")
+    assert fake.clock.now() == 45.0
+
+
+async def test_lifecycle_operations_through_respx(client: ComputeClient, fake: FakeCompute) -> None:
+    await (await client.scale_sets.begin_create_or_update(RG, "web", SCALE_SET)).result()
+    await (await client.scale_sets.begin_deallocate(RG, "web", instance_ids=["1"])).result()
+    await (await client.scale_set_vms.begin_restart(RG, "web", "2")).result()
+    view = await client.scale_sets.get_instance_view(RG, "web")
+    assert view.status_counts == {
+        "ProvisioningState/succeeded": 3,
+        "PowerState/deallocated": 1,
+        "PowerState/running": 2,
+    }
+    vm_view = await client.scale_set_vms.get_instance_view(RG, "web", "1")
+    assert vm_view.power_state == fake.vm(RG, "web", "1").power_state == "deallocated"
+    skus = [sku.sku.name async for sku in client.scale_sets.list_skus(RG, "web") if sku.sku]
+    assert "Standard_D2s_v3" in skus

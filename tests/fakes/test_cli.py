@@ -44,6 +44,16 @@ def test_serve_defaults() -> None:
     assert args.faults is None
 
 
+def test_allow_host_is_repeatable_and_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    assert build_parser().parse_args(["serve"]).allow_host == []
+    args = build_parser().parse_args(["serve", "--allow-host", "fake", "--allow-host", "b:9000"])
+    assert args.allow_host == ["fake", "b:9000"]
+    with pytest.raises(SystemExit) as caught:
+        main(["serve", "--allow-host", "*.example"])
+    assert caught.value.code == 2
+    assert "no wildcards" in capsys.readouterr().err
+
+
 def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["--help"])

@@ -122,7 +122,7 @@ def test_scale_out_gets_resilient_retries_and_shows_updating() -> None:
     fake.clock.advance(100)
     fake.faults.fail_create("OSProvisioningTimeout", instances=["1"], attempts=1)
     sub = fake.subscription_id
-    _, op = fake.backend.patch_scale_set(sub, RG, "web", {"sku": {"capacity": 2}})
+    _, op = fake.backend.sets.patch(sub, RG, "web", {"sku": {"capacity": 2}})
     assert fake.scale_set(RG, "web").provisioning_state == "Updating"
     assert fake.scale_set(RG, "web").instance_ids == ["0", "1"]
     fake.clock.advance(480 + 90)
@@ -157,7 +157,7 @@ def test_flexible_scale_out_does_get_retries() -> None:
 def test_failed_create_operation_lists_failed_instances() -> None:
     fake = FakeCompute()
     fake.faults.fail_create("AllocationFailed", instances=["1", "2"])
-    _, _, op = fake.backend.put_scale_set(fake.subscription_id, RG, "web", _body(capacity=3))
+    _, _, op = fake.backend.sets.put(fake.subscription_id, RG, "web", _body(capacity=3))
     assert op.status == "InProgress"
     fake.clock.advance(90)
     assert op.status == "Failed"
@@ -171,7 +171,7 @@ def test_policy_change_does_not_touch_a_create_in_flight() -> None:
     fake.faults.fail_create("OSProvisioningTimeout", attempts=2)
     fake.create_scale_set(RG, "web", capacity=1)
     fake.clock.advance(10)
-    fake.backend.patch_scale_set(
+    fake.backend.sets.patch(
         fake.subscription_id,
         RG,
         "web",
@@ -188,8 +188,8 @@ def test_os_type_guessed_from_image() -> None:
     storage = body["properties"]["virtualMachineProfile"]["storageProfile"]
     storage.pop("osDisk")
     storage["imageReference"] = {"publisher": "MicrosoftWindowsServer", "offer": "WindowsServer"}
-    fake.backend.put_scale_set(fake.subscription_id, RG, "win", body)
-    assert fake.backend.get_vm(fake.subscription_id, RG, "win", "0").os_type == "Windows"
+    fake.backend.sets.put(fake.subscription_id, RG, "win", body)
+    assert fake.backend.vms.get(fake.subscription_id, RG, "win", "0").os_type == "Windows"
 
 
 @pytest.mark.parametrize("capacity", [0, 3])
@@ -197,9 +197,9 @@ def test_instance_ids_are_never_reused(capacity: int) -> None:
     fake = FakeCompute()
     fake.create_scale_set(RG, "web", capacity=capacity)
     sub = fake.subscription_id
-    fake.backend.patch_scale_set(sub, RG, "web", {"sku": {"capacity": 0}})
+    fake.backend.sets.patch(sub, RG, "web", {"sku": {"capacity": 0}})
     fake.clock.advance(200)
-    fake.backend.patch_scale_set(sub, RG, "web", {"sku": {"capacity": 2}})
+    fake.backend.sets.patch(sub, RG, "web", {"sku": {"capacity": 2}})
     assert fake.scale_set(RG, "web").instance_ids == [str(capacity), str(capacity + 1)]
 
 

@@ -35,7 +35,7 @@ def attempts(fake: FakeCompute, instance_id: str) -> list[tuple[float, bool]]:
 def test_fails_twice_then_goes_at_round_two() -> None:
     fake = ready()
     fake.faults.fail_delete("InternalExecutionError", attempts=2)
-    op = fake.backend.delete_vm(fake.subscription_id, RG, "web", "0", force=False)
+    op = fake.backend.vms.delete(fake.subscription_id, RG, "web", "0", force=False)
     vm = fake.vm(RG, "web", "0")
     states: list[tuple[float, str, str]] = []
     for t in (0, 59, 60, 119, 120, 719, 720, 779):
@@ -61,14 +61,14 @@ def test_fails_twice_then_goes_at_round_two() -> None:
     assert vm.delete_attempts == 3
     assert attempts(fake, "0") == [(0, False), (60, True), (720, True)]
     with pytest.raises(ArmException) as info:
-        fake.backend.get_vm(fake.subscription_id, RG, "web", "0")
+        fake.backend.vms.get(fake.subscription_id, RG, "web", "0")
     assert info.value.status == 404
 
 
 def test_always_failing_makes_six_attempts_and_stays_failed() -> None:
     fake = ready()
     fake.faults.fail_delete("TransientFailure")
-    fake.backend.delete_vm(fake.subscription_id, RG, "web", "0", force=False)
+    fake.backend.vms.delete(fake.subscription_id, RG, "web", "0", force=False)
     at(fake, 9359)
     vm = fake.vm(RG, "web", "0")
     assert vm.resilient_vm_deletion_status == "InProgress"
@@ -80,14 +80,14 @@ def test_always_failing_makes_six_attempts_and_stays_failed() -> None:
     assert vm.history[-1].event == "delete-retries-exhausted"
     at(fake, 20000)
     assert vm.exists and vm.delete_attempts == 6
-    got = fake.backend.get_vm(fake.subscription_id, RG, "web", "0")
+    got = fake.backend.vms.get(fake.subscription_id, RG, "web", "0")
     assert got.deletion_status == "Failed"
 
 
 def test_running_fallback_state() -> None:
     fake = ready()
     fake.faults.fail_delete("InternalOperationError", attempts=2, fallback_state="Running")
-    fake.backend.delete_vm(fake.subscription_id, RG, "web", "0", force=True)
+    fake.backend.vms.delete(fake.subscription_id, RG, "web", "0", force=True)
     at(fake, 120)
     vm = fake.vm(RG, "web", "0")
     assert vm.provisioning_state == "Running"
@@ -100,7 +100,7 @@ def test_policy_disabled_no_retry() -> None:
     vm = fake.vm(RG, "web", "0")
     assert vm.resilient_vm_deletion_status == "Disabled"
     fake.faults.fail_delete("InternalExecutionError")
-    fake.backend.delete_vm(fake.subscription_id, RG, "web", "0", force=False)
+    fake.backend.vms.delete(fake.subscription_id, RG, "web", "0", force=False)
     assert vm.resilient_vm_deletion_status == "Disabled"
     at(fake, 20000)
     assert vm.delete_attempts == 1
@@ -117,7 +117,7 @@ def test_seed_example_one_round_retries_all_five() -> None:
     fake = ready(5)
     fake.faults.fail_delete("InternalExecutionError", instances=["4"], attempts=2)
     fake.faults.fail_delete("InternalExecutionError", attempts=1)
-    op = fake.backend.delete_scale_set(fake.subscription_id, RG, "web", force=False)
+    op = fake.backend.sets.delete(fake.subscription_id, RG, "web", force=False)
     assert op is not None
     assert fake.scale_set(RG, "web").provisioning_state == "Deleting"
     at(fake, 120)
@@ -133,16 +133,16 @@ def test_seed_example_one_round_retries_all_five() -> None:
     assert rounds == [(60, ["0", "1", "2", "3", "4"]), (720, ["4"])]
     assert not fake.scale_set(RG, "web").exists
     with pytest.raises(ArmException):
-        fake.backend.get_scale_set(fake.subscription_id, RG, "web")
+        fake.backend.sets.get(fake.subscription_id, RG, "web")
 
 
 def test_rounds_batch_vms_due_by_then() -> None:
     fake = ready(2)
     fake.faults.fail_delete("InternalExecutionError", attempts=2)
     sub = fake.subscription_id
-    fake.backend.delete_vm(sub, RG, "web", "0", force=False)
+    fake.backend.vms.delete(sub, RG, "web", "0", force=False)
     at(fake, 30)
-    fake.backend.delete_vm(sub, RG, "web", "1", force=False)
+    fake.backend.vms.delete(sub, RG, "web", "1", force=False)
     at(fake, 2000)
     rounds = [(e.time - T0, e.instance_ids) for e in fake.scale_set(RG, "web").history]
     assert rounds == [(60, ["0"]), (90, ["1"]), (720, ["0"]), (750, ["1"])]
@@ -152,12 +152,12 @@ def test_policy_change_mid_flight_is_ignored() -> None:
     fake = ready()
     fake.faults.fail_delete("InternalExecutionError")
     sub = fake.subscription_id
-    fake.backend.delete_vm(sub, RG, "web", "0", force=False)
+    fake.backend.vms.delete(sub, RG, "web", "0", force=False)
     at(fake, 61)
     policy_off = {
         "properties": {"resiliencyPolicy": {"resilientVMDeletionPolicy": {"enabled": False}}}
     }
-    fake.backend.patch_scale_set(sub, RG, "web", policy_off)
+    fake.backend.sets.patch(sub, RG, "web", policy_off)
     at(fake, 10000)
     assert fake.vm(RG, "web", "0").delete_attempts == 6
 
@@ -166,11 +166,11 @@ def test_policy_turned_on_mid_flight_does_not_add_retries() -> None:
     fake = ready(deletion_policy=False)
     fake.faults.fail_delete("InternalExecutionError")
     sub = fake.subscription_id
-    fake.backend.delete_vm(sub, RG, "web", "0", force=False)
+    fake.backend.vms.delete(sub, RG, "web", "0", force=False)
     policy_on = {
         "properties": {"resiliencyPolicy": {"resilientVMDeletionPolicy": {"enabled": True}}}
     }
-    fake.backend.patch_scale_set(sub, RG, "web", policy_on)
+    fake.backend.sets.patch(sub, RG, "web", policy_on)
     at(fake, 10000)
     vm = fake.vm(RG, "web", "0")
     assert vm.delete_attempts == 1
@@ -180,20 +180,20 @@ def test_policy_turned_on_mid_flight_does_not_add_retries() -> None:
 def test_scale_in_deletes_highest_ids_first() -> None:
     fake = ready(5)
     sub = fake.subscription_id
-    _, op = fake.backend.patch_scale_set(sub, RG, "web", {"sku": {"capacity": 3}})
+    _, op = fake.backend.sets.patch(sub, RG, "web", {"sku": {"capacity": 3}})
     assert fake.vm(RG, "web", "4").provisioning_state == "Deleting"
     assert fake.vm(RG, "web", "3").provisioning_state == "Deleting"
     assert fake.vm(RG, "web", "2").provisioning_state == "Succeeded"
     at(fake, 60)
     assert fake.scale_set(RG, "web").instance_ids == ["0", "1", "2"]
     assert op.status == "Succeeded"
-    assert fake.backend.get_scale_set(sub, RG, "web").spec["sku"]["capacity"] == 3
+    assert fake.backend.sets.get(sub, RG, "web").spec["sku"]["capacity"] == 3
 
 
 def test_scale_set_delete_fails_when_vms_remain_after_retries() -> None:
     fake = ready(2)
     fake.faults.fail_delete("InternalExecutionError", instances=["1"])
-    fake.backend.delete_scale_set(fake.subscription_id, RG, "web", force=False)
+    fake.backend.sets.delete(fake.subscription_id, RG, "web", force=False)
     at(fake, 9360)
     view = fake.scale_set(RG, "web")
     assert view.exists
@@ -204,17 +204,17 @@ def test_scale_set_delete_fails_when_vms_remain_after_retries() -> None:
 def test_delete_instances_even_all_leaves_empty_scale_set() -> None:
     fake = ready(2)
     sub = fake.subscription_id
-    op = fake.backend.delete_instances(sub, RG, "web", ["0", "1"], force=False)
+    op = fake.backend.sets.delete_instances(sub, RG, "web", ["0", "1"], force=False)
     at(fake, 60)
     assert op.status == "Succeeded"
-    assert fake.backend.list_vms(sub, RG, "web") == []
-    assert fake.backend.get_scale_set(sub, RG, "web").spec["sku"]["capacity"] == 0
+    assert fake.backend.vms.list(sub, RG, "web") == []
+    assert fake.backend.sets.get(sub, RG, "web").spec["sku"]["capacity"] == 0
 
 
 def test_delete_instances_unknown_id_is_400() -> None:
     fake = ready(1)
     with pytest.raises(ArmException) as info:
-        fake.backend.delete_instances(fake.subscription_id, RG, "web", ["0", "9"], force=False)
+        fake.backend.sets.delete_instances(fake.subscription_id, RG, "web", ["0", "9"], force=False)
     assert info.value.status == 400
     assert info.value.target == "instanceIds"
     assert fake.vm(RG, "web", "0").provisioning_state == "Succeeded"
@@ -222,7 +222,7 @@ def test_delete_instances_unknown_id_is_400() -> None:
 
 def test_tagged_vm_always_fails_delete() -> None:
     fake = ready(1, tags={"FailForResilientVMDeletionAtDiskDetach": "true"})
-    fake.backend.delete_vm(fake.subscription_id, RG, "web", "0", force=False)
+    fake.backend.vms.delete(fake.subscription_id, RG, "web", "0", force=False)
     at(fake, 9360)
     vm = fake.vm(RG, "web", "0")
     assert vm.delete_attempts == 6
@@ -233,9 +233,9 @@ def test_second_delete_request_joins_the_running_one() -> None:
     fake = ready()
     fake.faults.fail_delete("InternalExecutionError", attempts=1)
     sub = fake.subscription_id
-    first = fake.backend.delete_vm(sub, RG, "web", "0", force=False)
+    first = fake.backend.vms.delete(sub, RG, "web", "0", force=False)
     at(fake, 61)  # retry 1 running
-    second = fake.backend.delete_vm(sub, RG, "web", "0", force=True)
+    second = fake.backend.vms.delete(sub, RG, "web", "0", force=True)
     at(fake, 120)
     assert first.status == "Failed"
     assert second.status == "Succeeded"
@@ -246,10 +246,10 @@ def test_delete_after_retries_spent_starts_fresh() -> None:
     fake = ready()
     handle = fake.faults.fail_delete("InternalExecutionError")
     sub = fake.subscription_id
-    fake.backend.delete_vm(sub, RG, "web", "0", force=False)
+    fake.backend.vms.delete(sub, RG, "web", "0", force=False)
     at(fake, 9360)
     handle.remove()
-    op = fake.backend.delete_vm(sub, RG, "web", "0", force=True)
+    op = fake.backend.vms.delete(sub, RG, "web", "0", force=True)
     assert fake.vm(RG, "web", "0").resilient_vm_deletion_status == "InProgress"
     at(fake, 9420)
     assert op.status == "Succeeded"
@@ -259,9 +259,9 @@ def test_delete_after_retries_spent_starts_fresh() -> None:
 def test_deleting_a_creating_vm_cancels_its_create() -> None:
     fake = FakeCompute()
     fake.faults.fail_create("OSProvisioningTimeout")
-    _, _, create_op = fake.backend.put_scale_set(fake.subscription_id, RG, "web", _body(capacity=1))
+    _, _, create_op = fake.backend.sets.put(fake.subscription_id, RG, "web", _body(capacity=1))
     fake.clock.advance(10)
-    fake.backend.delete_vm(fake.subscription_id, RG, "web", "0", force=False)
+    fake.backend.vms.delete(fake.subscription_id, RG, "web", "0", force=False)
     fake.clock.advance(60)
     assert create_op.status == "Succeeded"
     assert not fake.vm(RG, "web", "0").exists

@@ -21,7 +21,7 @@ def test_views_are_live_and_survive_deletion() -> None:
     fake.clock.advance(90)
     assert vm.provisioning_state == "Succeeded"
     assert scale_set.provisioning_state == "Succeeded"
-    fake.backend.delete_scale_set(fake.subscription_id, RG, "web", force=False)
+    fake.backend.sets.delete(fake.subscription_id, RG, "web", force=False)
     fake.clock.advance(60)
     assert not vm.exists and not scale_set.exists
     assert fake.vm(RG, "WEB", "1").delete_attempts == 1
@@ -37,7 +37,7 @@ def test_snapshot_is_json_and_complete() -> None:
     fake.faults.fail_delete("InternalExecutionError", attempts=1)
     fake.create_scale_set(RG, "web", capacity=2)
     fake.clock.advance(100)
-    fake.backend.delete_instances(fake.subscription_id, RG, "web", ["0"], force=False)
+    fake.backend.sets.delete_instances(fake.subscription_id, RG, "web", ["0"], force=False)
     fake.clock.advance(200)
     state = json.loads(json.dumps(fake.snapshot()))
     assert state["time"] == 300 and state["seed"] == 4
@@ -83,17 +83,17 @@ def test_ids_are_never_handed_out_twice_across_a_reset() -> None:
 
     fake = FakeCompute(seed=3)
     fake.create_scale_set(RG, "web", capacity=2)
-    fake.backend.delete_instances(fake.subscription_id, RG, "web", ["0"], force=False)
+    fake.backend.sets.delete_instances(fake.subscription_id, RG, "web", ["0"], force=False)
     before = ids(fake)
     fake.reset()
     fake.create_scale_set(RG, "web", capacity=2)
-    fake.backend.delete_instances(fake.subscription_id, RG, "web", ["0"], force=False)
+    fake.backend.sets.delete_instances(fake.subscription_id, RG, "web", ["0"], force=False)
     after = ids(fake)
     assert len(before) == len(after) >= 3
     assert before.isdisjoint(after)
     again = FakeCompute(seed=3)  # and the same history still gives the same ids
     again.create_scale_set(RG, "web", capacity=2)
-    again.backend.delete_instances(again.subscription_id, RG, "web", ["0"], force=False)
+    again.backend.sets.delete_instances(again.subscription_id, RG, "web", ["0"], force=False)
     assert ids(again) == before
 
 
@@ -129,12 +129,12 @@ def test_ten_thousand_vms_create_and_delete_with_faults() -> None:
     fake.faults.fail_delete("InternalExecutionError", probability=0.05)
     fake.create_scale_set(RG, "big", capacity=10_000)
     fake.clock.advance(1800)
-    big = fake.backend.get_scale_set(fake.subscription_id, RG, "big")
+    big = fake.backend.sets.get(fake.subscription_id, RG, "big")
     states = [vm.provisioning_state for vm in big.vms.values()]
     assert "Creating" not in states
     assert states.count("Failed") <= 2  # four timeouts in a row: rare at 5 % per attempt
     assert fake.scale_set(RG, "big").provisioning_state in ("Succeeded", "Failed")
-    fake.backend.delete_scale_set(fake.subscription_id, RG, "big", force=False)
+    fake.backend.sets.delete(fake.subscription_id, RG, "big", force=False)
     fake.clock.advance(10_000)
     assert not fake.scale_set(RG, "big").exists
     rounds = fake.scale_set(RG, "big").history
@@ -145,7 +145,7 @@ def test_a_deleted_vm_reads_deleted_not_in_progress() -> None:
     fake = FakeCompute()
     fake.create_scale_set("rg", "web", capacity=1, deletion_policy=True)
     fake.clock.advance(100)
-    fake.backend.delete_vm(fake.subscription_id, "rg", "web", "0", force=False)
+    fake.backend.vms.delete(fake.subscription_id, "rg", "web", "0", force=False)
     assert fake.vm("rg", "web", "0").resilient_vm_deletion_status == "InProgress"
     fake.clock.advance(120)
     view = fake.vm("rg", "web", "0")
@@ -158,9 +158,7 @@ def test_a_failed_scale_in_does_not_say_create() -> None:
     fake.create_scale_set("rg", "web", capacity=4)
     fake.clock.advance(100)
     fake.faults.fail_delete("InternalExecutionError", scale_set="web", attempts=1)
-    _, op = fake.backend.patch_scale_set(
-        fake.subscription_id, "rg", "web", {"sku": {"capacity": 2}}
-    )
+    _, op = fake.backend.sets.patch(fake.subscription_id, "rg", "web", {"sku": {"capacity": 2}})
     fake.clock.advance(120)
     assert op.status == "Failed" and op.error is not None
     assert "create" not in op.error["message"]

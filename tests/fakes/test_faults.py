@@ -84,7 +84,7 @@ def test_probability_outcomes_reproducible_end_to_end() -> None:
         fake.faults.fail_delete("InternalExecutionError", probability=0.5)
         fake.create_scale_set("rg", "web", capacity=20)
         fake.clock.advance(100)
-        fake.backend.delete_scale_set(fake.subscription_id, "rg", "web", force=False)
+        fake.backend.sets.delete(fake.subscription_id, "rg", "web", force=False)
         fake.clock.advance(20000)
         return [fake.vm("rg", "web", str(i)).delete_attempts for i in range(20)]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestClient, TestServer
 
+from fakevmss import PathPattern
 from fakevmss._clock import RealClock, VirtualClock
 from fakevmss._errors import ArmException
 from fakevmss._http import DroppedConnection, RequestRecord, WireRequest, WireResponse
@@ -142,10 +142,30 @@ async def test_post_fault_calls_the_python_api(client: Any, fake: Any) -> None:
     assert fake.faults.calls[1] == ("http_error", (503, "Busy"), {"method": "GET"})
 
 
-async def test_path_regex_becomes_a_compiled_pattern(fake: Any) -> None:
+async def test_operation_faults_over_http(client: Any, fake: Any) -> None:
+    spec = {"kind": "fail_operation", "operation": "restart", "code": "InternalExecutionError",
+            "instances": ["1"], "attempts": 1}  # fmt: skip
+    response = await client.post("/_fake/faults", json=spec)
+    assert response.status == 201
+    assert fake.faults.calls == [
+        ("fail_operation", ("restart", "InternalExecutionError"),
+         {"instances": ["1"], "attempts": 1}),
+    ]  # fmt: skip
+
+
+async def test_an_unknown_operation_fault_is_400() -> None:
+    from fakevmss import FakeCompute
+
+    with pytest.raises(ArmException) as caught:
+        add_fault(FakeCompute(), {"kind": "fail_operation", "operation": "reboot", "code": "X"})
+    assert caught.value.status == 400 and caught.value.target == "fail_operation"
+    assert "start, power_off" in caught.value.message
+
+
+async def test_path_regex_becomes_a_linear_time_pattern(fake: Any) -> None:
     add_fault(fake, {"kind": "throttle", "path_regex": "virtualMachines$", "retry_after": 5})
     _, _, kwargs = fake.faults.calls[0]
-    assert isinstance(kwargs["path"], re.Pattern)
+    assert isinstance(kwargs["path"], PathPattern)
     assert kwargs["path"].search("/X/VIRTUALMACHINES")
     assert kwargs["retry_after"] == 5
 
@@ -167,6 +187,8 @@ async def test_path_regex_becomes_a_compiled_pattern(fake: Any) -> None:
         ({"kind": "drop_connection", "after_send": 1}, "after_send"),
         ({"kind": "throttle", "path_regex": "("}, "path_regex"),
         ({"kind": "fail_delete", "code": "X", "fallback_state": "Gone"}, "fail_delete"),
+        ({"kind": "fail_operation", "code": "X"}, "operation"),
+        ({"kind": "fail_operation", "operation": 3, "code": "X"}, "operation"),
     ],
 )
 async def test_bad_fault_objects_are_arm_400s(client: Any, spec: Any, target: str) -> None:
@@ -176,7 +198,8 @@ async def test_bad_fault_objects_are_arm_400s(client: Any, spec: Any, target: st
 
 
 async def test_unparseable_control_body_is_400(client: Any) -> None:
-    response = await client.post("/_fake/faults", data=b"{nope")
+    headers = {"Content-Type": "application/json"}
+    response = await client.post("/_fake/faults", data=b"{nope", headers=headers)
     assert response.status == 400
     assert_arm_error(await response.json(), "InvalidRequestContent")
 

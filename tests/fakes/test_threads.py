@@ -8,15 +8,18 @@ consistent state behind.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sys
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from thread_support import run_in_threads
 from wire_support import BASE, SUB, S, scale_set_body
 
-from fakevmss import FakeCompute
+from fakevmss import FakeCompute, RealClock, Timings, VirtualClock
 from fakevmss._http import WireRequest
 
 THREADS = 6
@@ -153,3 +156,73 @@ def test_writers_and_readers_of_one_scale_set() -> None:
     ids = fake.scale_set("rg", "shared").instance_ids
     assert ids == [str(i) for i in range(len(ids))]  # no id lost or reused
     assert len(fake.requests) == THREADS * PER_THREAD
+
+
+# -- one fake, several threads, clients sleeping on the fake's clock ----------------------
+
+CLOCK_THREADS = 4
+ROUNDS = 20
+
+
+def note_sleeping_threads(clock: VirtualClock | RealClock) -> list[int]:
+    """Make ``clock`` note the thread of every sleep; the list fills as they sleep."""
+    threads: list[int] = []
+    sleep = clock.sleep
+
+    async def noting(seconds: float) -> None:
+        if seconds > 0:
+            threads.append(threading.get_ident())  # list.append is atomic
+        await sleep(seconds)
+
+    clock.sleep = noting  # type: ignore[method-assign]
+    return threads
+
+
+async def _create_delete_wait(fake: FakeCompute, index: int) -> tuple[int, list[str]]:
+    """ROUNDS of: create a scale set (1-2 VMs), delete VM 0, wait for its deletion."""
+    from aiovmss import ComputeClient, StaticTokenCredential
+    from aiovmss.waiters import wait_for_vm_deletion
+
+    outcomes: list[str] = []
+    async with ComputeClient(
+        StaticTokenCredential("t"), SUB, transport=fake.transport(), clock=fake.clock
+    ) as client:
+        for round_ in range(ROUNDS):
+            name = f"w{index}r{round_}"
+            poller = await client.scale_sets.begin_create_or_update(
+                "rg", name, scale_set_body(1 + round_ % 2)
+            )
+            await poller.result()  # an LRO poller sleeping on the fake's clock
+            await client.scale_set_vms.begin_delete("rg", name, "0")
+            result = await wait_for_vm_deletion(client, "rg", name, "0")
+            # Gone: Deleted, or NotFound when the delete finished before the first poll (a
+            # fast RealClock, or other threads moving the shared clock in between).
+            outcomes.append("gone" if result.gone else str(result.outcome))
+    return threading.get_ident(), outcomes
+
+
+@pytest.mark.parametrize(
+    "clock", [VirtualClock, lambda: RealClock(speed=20_000)], ids=["virtual", "real"]
+)
+def test_threads_with_clients_sleeping_on_the_fakes_clock(clock: Any) -> None:
+    """4 threads x 20 rounds of create, delete and wait_for_vm_deletion on one fake."""
+    timings = Timings()
+    if clock is not VirtualClock:
+        # A 10-minute delete (30 ms of real time at this speed) leaves the waiters polling, and
+        # so sleeping, well after their first look.
+        timings = dataclasses.replace(timings, delete_attempt=600.0)
+    fake = FakeCompute(clock=clock(), seed=3, subscription_id=SUB, timings=timings)
+    sleeping = note_sleeping_threads(fake.clock)
+    jobs = [lambda i=i: _create_delete_wait(fake, i) for i in range(CLOCK_THREADS)]
+    idents, outcomes = zip(*run_in_threads(*jobs), strict=True)
+    assert list(outcomes) == [["gone"] * ROUNDS] * CLOCK_THREADS
+    # Every thread's pollers and waiters slept on the shared clock, and woke up.
+    assert all(ident in sleeping for ident in idents), idents
+    for index in range(CLOCK_THREADS):
+        for round_ in range(ROUNDS):
+            name = f"w{index}r{round_}"
+            assert fake.scale_set("rg", name).provisioning_state == "Succeeded"
+            vm = fake.vm("rg", name, "0")
+            assert (vm.exists, vm.delete_attempts) == (False, 1)
+    # Every loop is closed now, and the clock holds none of them back.
+    assert all(loop.is_closed() for loop in fake.clock._loops)

@@ -32,7 +32,9 @@ async def test_not_found(wire: Wire) -> None:
 async def test_unknown_path_and_wrong_method(wire: Wire) -> None:
     assert_arm_error(await wire.send("GET", "/subscriptions/x/foo"), 404, "InvalidResourceType")
     assert_arm_error(await wire.send("POST", f"{S}/web"), 405, "MethodNotAllowed")
-    assert_arm_error(await wire.send("PUT", f"{S}/web/virtualMachines/0"), 405, "MethodNotAllowed")
+    assert_arm_error(
+        await wire.send("PATCH", f"{S}/web/virtualMachines/0"), 405, "MethodNotAllowed"
+    )
 
 
 @pytest.mark.parametrize(
@@ -82,13 +84,13 @@ async def test_authentication(wire: Wire, auth: str | None) -> None:
 
 
 async def test_invalid_names(wire: Wire) -> None:
-    reply = await wire.put("a" * 81)
-    assert_arm_error(reply, 400, "InvalidResourceName", "vmScaleSetName")
+    reply = await wire.put("a" * 65)
+    assert_arm_error(reply, 400, "InvalidParameter", "vmScaleSetName")
     reply = await wire.send("GET", f"{S}/we%2Fb")
-    assert_arm_error(reply, 400, "InvalidResourceName", "vmScaleSetName")
+    assert_arm_error(reply, 400, "InvalidParameter", "vmScaleSetName")
     bad_rg = S.replace(f"/resourceGroups/{RG}/", "/resourceGroups/%00/")
     assert_arm_error(
-        await wire.send("GET", bad_rg), 400, "InvalidResourceName", "resourceGroupName"
+        await wire.send("GET", bad_rg), 400, "InvalidResourceGroup", "resourceGroupName"
     )
 
 
@@ -166,12 +168,19 @@ async def test_body_too_large(wire: Wire) -> None:
     assert_arm_error(reply, 413, "RequestEntityTooLarge")
 
 
-class BrokenBackend:
+class BrokenComponent:
     def __getattr__(self, name: str) -> Any:
         def fail(*args: Any, **kwargs: Any) -> Any:
             raise KeyError("a bug in the backend")
 
         return fail
+
+
+class BrokenBackend:
+    """Every component's every method raises."""
+
+    def __getattr__(self, name: str) -> Any:
+        return BrokenComponent()
 
 
 class NoFaults:

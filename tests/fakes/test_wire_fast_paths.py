@@ -83,8 +83,15 @@ async def test_cached_get_vm_follows_a_patch_of_the_scale_set() -> None:
     assert (await wire.send("PATCH", f"{S}/web", patch)).status == 200
     after = await wire.send("GET", f"{S}/web/virtualMachines/1")
     assert after.json["tags"] == {"team": "data"}
-    assert after.json["sku"]["name"] == "Standard_D4s_v3"
-    assert vm_props(after.json)["hardwareProfile"] == {"vmSize": "Standard_D4s_v3"}
+    # A new size is a new model: under Manual the VM keeps its size until it is upgraded.
+    assert after.json["sku"]["name"] == "Standard_D2s_v3"
+    assert vm_props(after.json)["latestModelApplied"] is False
+    upgrade = {"instanceIds": ["1"]}
+    assert (await wire.send("POST", f"{S}/web/manualupgrade", upgrade)).status == 202
+    wire.fake.clock.advance(60)
+    upgraded = await wire.send("GET", f"{S}/web/virtualMachines/1")
+    assert upgraded.json["sku"]["name"] == "Standard_D4s_v3"
+    assert vm_props(upgraded.json)["hardwareProfile"] == {"vmSize": "Standard_D4s_v3"}
 
 
 async def test_cached_get_vm_keeps_versions_and_expands_apart() -> None:
@@ -249,5 +256,5 @@ async def test_scale_set_body_does_not_share_state_with_the_spec() -> None:
     await created(wire)
     reply = await wire.send("GET", f"{S}/web")
     assert reply.json["properties"]["virtualMachineProfile"]["osProfile"]["adminUsername"]
-    spec = wire.fake.backend.get_scale_set(SUB, RG, "web").spec
+    spec = wire.fake.backend.sets.get(SUB, RG, "web").spec
     assert "provisioningState" not in spec["properties"]

@@ -20,7 +20,7 @@ def assert_absolute(url: str | None, api: str = "2024-07-01") -> str:
 
 
 async def test_put_creates_then_updates(wire: Wire) -> None:
-    created = await wire.put("web", scale_set_body(3, customData="ignored"))
+    created = await wire.put("web", scale_set_body(3))
     assert created.status == 201
     body = created.json
     assert body["id"] == f"{S}/web" and body["name"] == "web"
@@ -30,7 +30,6 @@ async def test_put_creates_then_updates(wire: Wire) -> None:
     assert body["properties"]["orchestrationMode"] == "Uniform"
     assert body["etag"].startswith('"') and body["etag"].endswith('"')
     datetime.fromisoformat(body["properties"]["timeCreated"])
-    assert body["customData"] == "ignored"  # unknown top-level fields are echoed
     assert assert_absolute(created.header("Azure-AsyncOperation")).startswith(OPS)
     again = await wire.put("WEB", scale_set_body(3))
     assert again.status == 200 and again.json["name"] == "web"
@@ -171,6 +170,34 @@ async def test_instance_view(wire: Wire) -> None:
     statuses = reply.json["properties"]["instanceView"]["statuses"]
     assert statuses[0]["code"] == "ProvisioningState/creating"
     assert statuses[1]["code"].startswith("PowerState/")
+
+
+async def test_a_failed_vm_shows_its_error_code_and_attempts_in_the_instance_view(
+    wire: Wire,
+) -> None:
+    wire.fake.faults.fail_create("OSProvisioningTimeout", scale_set="web", instances=["0"])
+    await wire.put("web", scale_set_body(1))
+    wire.fake.clock.advance(31 * MINUTES)  # 4 Linux attempts of 8 min, stopped at 30 min
+    reply = await wire.send("GET", f"{S}/web/virtualMachines/0", query={"$expand": "instanceView"})
+    assert reply.json["properties"]["provisioningState"] == "Failed"
+    status = reply.json["properties"]["instanceView"]["statuses"][0]
+    assert status["code"] == "ProvisioningState/failed/OSProvisioningTimeout"
+    assert status["level"] == "Error" and status["displayStatus"] == "Provisioning failed"
+    assert (
+        status["message"] == "VM 'web_0' create failed with OSProvisioningTimeout after 4 attempts."
+    )
+
+
+async def test_a_vm_whose_delete_failed_shows_the_delete_error(wire: Wire) -> None:
+    wire.fake.faults.fail_delete("InternalExecutionError", scale_set="web")
+    await wire.put("web", scale_set_body(1, delete_policy=False))
+    wire.fake.clock.advance(30 * MINUTES)
+    await wire.send("DELETE", f"{S}/web/virtualMachines/0", query={"forceDeletion": "false"})
+    wire.fake.clock.advance(2 * MINUTES)
+    reply = await wire.send("GET", f"{S}/web/virtualMachines/0", query={"$expand": "instanceView"})
+    status = reply.json["properties"]["instanceView"]["statuses"][0]
+    assert status["code"] == "ProvisioningState/failed/InternalExecutionError"
+    assert status["message"] == "VM 'web_0' delete failed with InternalExecutionError."
 
 
 async def test_delete_instances_and_vm(wire: Wire) -> None:

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from fakevmss._errors import ArmException
+from fakevmss._wire._endpoints import resolve
 from fakevmss._wire._json import MAX_DEPTH, parse_json_object
 from fakevmss._wire._links import Origin, decode_skiptoken, encode_skiptoken, page_after
-from fakevmss._wire._routes import resolve
+from fakevmss._wire._names import check_name
 from fakevmss._wire._serialize import feature_json, operation_json, scale_set_json, vm_json
 from fakevmss._wire._validate import (
-    check_name,
     parse_bool_flag,
     validate_instance_ids,
     validate_scale_set_body,
@@ -37,22 +37,27 @@ def raises(exc_info: pytest.ExceptionInfo[ArmException], status: int, code: str)
 @pytest.mark.parametrize(
     ("method", "path", "name", "params"),
     [
-        ("GET", S, "list_scale_sets", {"sub": "sub", "rg": "rg"}),
-        ("PUT", f"{S}/web", "scale_set", {"sub": "sub", "rg": "rg", "name": "web"}),
-        ("POST", f"{S}/web/delete", "delete_instances", {"sub": "sub", "rg": "rg", "name": "web"}),
-        ("GET", f"{S}/web/virtualmachines/3", "vm", {"instance_id": "3"}),
-        ("DELETE", f"{S.upper()}/WEB/VIRTUALMACHINES/3/", "vm", {"name": "WEB"}),
+        ("GET", S, "scale_sets.list", {"subscriptionId": "sub", "resourceGroupName": "rg"}),
+        ("PUT", f"{S}/web", "scale_sets.begin_create_or_update", {"vmScaleSetName": "web"}),
+        ("POST", f"{S}/web/delete", "scale_sets.begin_delete_instances", {"subscriptionId": "sub"}),
+        ("GET", f"{S}/web/virtualmachines/3", "scale_set_vms.get", {"instanceId": "3"}),
+        (
+            "DELETE",
+            f"{S.upper()}/WEB/VIRTUALMACHINES/3/",
+            "scale_set_vms.begin_delete",
+            {"vmScaleSetName": "WEB"},
+        ),
         (
             "GET",
             "/subscriptions/sub/providers/Microsoft.Compute/locations/westus/operations/abc",
-            "operation",
-            {"location": "westus", "op": "abc"},
+            "operations.get",
+            {"location": "westus", "operationId": "abc"},
         ),
         (
             "POST",
             "/subscriptions/s/providers/Microsoft.Features/providers/Microsoft.Compute/features/F/register",
-            "register_feature",
-            {"namespace": "Microsoft.Compute", "feature": "F"},
+            "features.register",
+            {"resourceProviderNamespace": "Microsoft.Compute", "featureName": "F"},
         ),
     ],
 )
@@ -75,22 +80,23 @@ def test_unknown_path_is_404_and_wrong_method_405() -> None:
 
 def test_encoded_slash_stays_in_one_segment_and_fails_name_check() -> None:
     match = resolve("GET", f"{S}/we%2Fb")
-    assert match.params["name"] == "we/b"
+    assert match.params["vmScaleSetName"] == "we/b"
     with pytest.raises(ArmException) as info:
-        check_name("vmScaleSetName", match.params["name"])
-    assert raises(info, 400, "InvalidResourceName").target == "vmScaleSetName"
+        check_name("vmScaleSetName", match.params["vmScaleSetName"])
+    assert raises(info, 400, "InvalidParameter").target == "vmScaleSetName"
 
 
-@pytest.mark.parametrize("bad", ["", ".", "..", "a\x00b", "x" * 81, "a?b", "50%"])
+@pytest.mark.parametrize("bad", ["", ".", "..", "a\x00b", "x" * 65, "a?b", "50%"])
 def test_bad_scale_set_names(bad: str) -> None:
     with pytest.raises(ArmException) as info:
         check_name("vmScaleSetName", bad)
-    raises(info, 400, "InvalidResourceName")
+    raises(info, 400, "InvalidParameter")
 
 
 def test_name_limits_differ_per_parameter() -> None:
     assert check_name("resourceGroupName", "r" * 90) == "r" * 90
-    assert check_name("vmScaleSetName", "s" * 80) == "s" * 80
+    assert check_name("vmScaleSetName", "s" * 64) == "s" * 64
+    assert check_name("instanceId", "i" * 256) == "i" * 256
 
 
 # Api-versions --------------------------------------------------------------------------------
@@ -304,6 +310,7 @@ class StubScaleSet:
     unique_id: str = "u-1"
     time_created: float = 1.5
     etag: int = 3
+    state_time: float = 1.5
 
 
 @dataclass
@@ -318,6 +325,11 @@ class StubVM:
     etag: int = 2
     power_state: str = "running"
     latest_model_applied: bool = True
+    last_error: dict[str, Any] | None = None
+    index: int = 37
+    status_time: float = 0.0
+    protection: dict[str, bool] | None = None
+    model: dict[str, Any] = field(default_factory=dict)
 
 
 SPEC: dict[str, Any] = {
@@ -358,7 +370,7 @@ def test_scale_set_json_hides_secrets_and_gates_etag() -> None:
 def test_vm_json_shape() -> None:
     body = vm_json(
         StubScaleSet(spec=SPEC),
-        StubVM(),
+        StubVM(model=SPEC),
         StubClock(),
         etag=True,
         deletion_status=True,
@@ -374,7 +386,7 @@ def test_vm_json_shape() -> None:
     codes = [s["code"] for s in props["instanceView"]["statuses"]]
     assert codes == ["ProvisioningState/deleting", "PowerState/running"]
     plain = vm_json(
-        StubScaleSet(spec=SPEC), StubVM(), StubClock(), etag=False, deletion_status=False
+        StubScaleSet(spec=SPEC), StubVM(model=SPEC), StubClock(), etag=False, deletion_status=False
     )
     assert "resilientVMDeletionStatus" not in plain["properties"] and "etag" not in plain
 

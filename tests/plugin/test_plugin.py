@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest_plugins: list[str] = []  # the plugin must arrive through the pytest11 entry point
@@ -136,6 +138,36 @@ async def test_passes(fake_compute):
     assert "1" in section and "deliberate" in text
 
 
+def test_failing_test_report_links_an_html_timeline(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+import pytest
+
+
+@pytest.mark.fake_compute(seed=7)
+def test_fails(fake_compute):
+    fake_compute.faults.fail_create("OSProvisioningTimeout", attempts=1)
+    fake_compute.create_scale_set("rg", "web", capacity=1)
+    fake_compute.clock.advance(1000)
+    assert False, "deliberate"
+
+
+def test_passes(fake_compute):
+    fake_compute.create_scale_set("rg", "quiet", capacity=1)
+"""
+    )
+    result = project.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1, passed=1)
+    (line,) = [x for x in result.stdout.lines if x.startswith("timeline html: ")]
+    path = Path(line.removeprefix("timeline html: "))
+    assert path.name == "timeline.html" and path.parent.name.startswith("fakevmss-test_fails")
+    page = path.read_text(encoding="utf-8")
+    assert "<svg" in page and "web_0" in page and "OSProvisioningTimeout" in page
+    assert "quiet" not in page
+    made = [p.name for p in path.parent.parent.glob("fakevmss-*") if not p.is_symlink()]
+    assert made == [path.parent.name]  # none for the passing test
+
+
 def test_safe_under_xdist(project: pytest.Pytester) -> None:
     project.makepyfile(
         SCALE_SET
@@ -151,3 +183,79 @@ async def test_many(compute_client, fake_compute, n):
     )
     result = project.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
     result.assert_outcomes(passed=6)
+
+
+def test_client_marker_passes_options_to_the_client(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        SCALE_SET
+        + """
+import pytest
+from aiovmss import ApiVersion, RetryPolicy
+from aiovmss.errors import ApiVersionError
+
+pytestmark = pytest.mark.compute_client(api_version="2023-07-01")
+
+
+@pytest.mark.compute_client(retry=RetryPolicy(max_attempts=1), application_id="mytool")
+async def test_closest_marker_merges_over_the_module(compute_client, fake_compute):
+    assert compute_client.api_version is ApiVersion.V2023_07_01
+    assert compute_client.pipeline.retry.max_attempts == 1
+    assert compute_client.pipeline.user_agent.startswith("mytool ")
+    assert compute_client.clock is fake_compute.clock  # still the fake's unless the marker says
+    await create(compute_client)
+    assert {r.api_version for r in fake_compute.requests} == {"2023-07-01"}
+    with pytest.raises(ApiVersionError):
+        await compute_client.scale_set_vms.get("rg", "web", "0", expand="resiliencyView")
+
+
+async def test_module_marker_alone(compute_client):
+    assert compute_client.api_version is ApiVersion.V2023_07_01
+
+
+@pytest.mark.compute_client(api_version="2024-07-01")
+async def test_function_marker_wins(compute_client):
+    assert compute_client.api_version is ApiVersion.V2024_07_01
+"""
+    )
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "--strict-markers")
+    result.assert_outcomes(passed=3)
+    markers = project.runpytest_subprocess("--markers")
+    markers.stdout.fnmatch_lines(["@pytest.mark.compute_client(**kwargs)*"])
+
+
+def test_client_marker_cannot_replace_the_fakes_transport(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+import pytest
+
+
+@pytest.mark.compute_client(transport=None, subscription_id="other")
+async def test_bad(compute_client):
+    pass
+
+
+@pytest.mark.compute_client("2023-07-01")
+async def test_positional(compute_client):
+    pass
+"""
+    )
+    result = project.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*compute_client cannot set subscription_id, transport*",
+            "*compute_client takes keyword arguments only*",
+        ]
+    )
+
+
+def test_the_loop_scope_setting_is_what_keeps_strict_projects_quiet(
+    pytester: pytest.Pytester,
+) -> None:
+    # The setting docs/pytest-plugin.md asks for: without it, pytest-asyncio warns at startup,
+    # which filterwarnings = error turns into an error before any test runs.
+    pytester.makeini(INI.replace("asyncio_default_fixture_loop_scope = function\n", ""))
+    pytester.makepyfile("async def test_x(compute_client):\n    assert compute_client\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret != 0
+    assert "asyncio_default_fixture_loop_scope" in result.stdout.str() + result.stderr.str()

@@ -18,6 +18,10 @@ RESTING_STATES = frozenset({"Succeeded", "Failed", "Running"})
 UNSAFE_METHODS = frozenset({"POST", "PATCH"})
 #: The code the fake answers with when it fails internally (never injected by the scenarios).
 INTERNAL_CODE = "InternalServerError"
+#: Power states a VM may rest in once no operation runs (docs/fake/lifecycle.md).
+RESTING_POWER = frozenset({"running", "stopped", "deallocated"})
+#: Events that end a VM operation.
+OPERATION_ENDS = frozenset({"operation-succeeded", "operation-failed", "operation-preempted"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,20 @@ class Report:
     """What a waiter told the caller about one resource, and when (client clock)."""
 
     outcome: str
+    time: float
+
+
+@dataclass(frozen=True, slots=True)
+class OpReport:
+    """What an action's LRO told the caller: the operation, its VMs (None: every VM), the
+    outcome (``Succeeded`` or ``Failed``), and client-clock times: before the request, after
+    its answer, and when the outcome was known."""
+
+    kind: str
+    instance_ids: list[str] | None
+    outcome: str
+    start: float
+    sent: float
     time: float
 
 
@@ -97,7 +115,8 @@ def check_accounted(vms: Mapping[str, Mapping[str, Any]]) -> list[str]:
 def check_deletion_reports(
     reports: Mapping[str, Report], vms: Mapping[str, Mapping[str, Any]], *, exact: bool = True
 ) -> list[str]:
-    """``Deleted`` only for a VM gone by the report; ``Failed`` only for one that stays.
+    """``Deleted`` or ``NotFound`` only for a VM gone by the report; ``Failed`` only for one
+    that stays.
 
     A timeout is a violation unless the delete never reached the service, or (``exact=False``,
     api-version 2023-07-01) the VM ends Failed: there a Failed state that appears only after the
@@ -110,9 +129,11 @@ def check_deletion_reports(
             problems.append(f"waiter reported {report.outcome} for unknown VM {iid}")
             continue
         gone_at = _first_event(vm, "deleted")
-        if report.outcome == "Deleted":
+        if report.outcome in ("Deleted", "NotFound"):
             if gone_at is None or gone_at > report.time:
-                problems.append(f"VM {iid} reported Deleted at {report.time} but gone at {gone_at}")
+                problems.append(
+                    f"VM {iid} reported {report.outcome} at {report.time} but gone at {gone_at}"
+                )
         elif report.outcome == "Failed":
             if not vm["exists"]:
                 if not _requested_since(vm, report.time):
@@ -207,3 +228,69 @@ def check_no_internal_errors(attempts: Iterable[Attempt]) -> list[str]:
         for a in attempts
         if a.code == INTERNAL_CODE
     ]
+
+
+def _runs(vm: Mapping[str, Any], kind: str, start: float, sent: float) -> list[tuple[Any, Any]]:
+    """``(started, ended or None)`` of the runs of ``kind`` on ``vm`` begun in ``[start, sent]``."""
+    history = vm["history"]
+    runs = []
+    for index, event in enumerate(history):
+        if event["event"] != "operation-started" or event.get("operation") != kind:
+            continue
+        if not start <= event["time"] <= sent:
+            continue
+        end = next(
+            (e for e in history[index + 1 :]
+             if e["event"] in OPERATION_ENDS and e.get("operation") == kind
+             and e["attempt"] == event["attempt"]),
+            None,
+        )  # fmt: skip
+        runs.append((event, end))
+    return runs
+
+
+def check_operation_reports(
+    reports: Sequence[OpReport], vms: Mapping[str, Mapping[str, Any]]
+) -> list[str]:
+    """An action reported ``Succeeded`` only when each of its runs succeeded by then, and
+    ``Failed`` only when one of them failed or was preempted by then."""
+    problems = []
+    for report in reports:
+        targets = report.instance_ids if report.instance_ids is not None else list(vms)
+        runs = [r for iid in targets if iid in vms
+                for r in _runs(vms[iid], report.kind, report.start, report.sent)]  # fmt: skip
+        ended = [end for _, end in runs if end is not None and end["time"] <= report.time]
+        if report.outcome == "Succeeded":
+            if len(ended) < len(runs) or any(e["event"] != "operation-succeeded" for e in ended):
+                problems.append(f"{report.kind} on {targets} reported Succeeded at {report.time}")
+        elif not any(e["event"] != "operation-succeeded" for e in ended):
+            problems.append(f"{report.kind} on {targets} reported Failed, no run failed")
+    return problems
+
+
+def check_operations_at_rest(vms: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """After the horizon every operation has ended and every VM rests in a power state."""
+    problems = []
+    for iid, vm in vms.items():
+        started = sum(1 for e in vm["history"] if e["event"] == "operation-started")
+        ended = sum(1 for e in vm["history"] if e["event"] in OPERATION_ENDS)
+        if started != ended:
+            problems.append(f"VM {iid}: {started} operations started, {ended} ended")
+        if vm["exists"] and (vm.get("operation") or vm["power_state"] not in RESTING_POWER):
+            problems.append(f"VM {iid} still {vm['power_state']} ({vm.get('operation')})")
+    return problems
+
+
+def check_no_operation_after_delete(vms: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """A VM marked for deletion never starts an operation (only a delete may follow)."""
+    problems = []
+    for iid, vm in vms.items():
+        marked = _first_event(vm, "delete-requested")
+        if marked is None:
+            continue
+        late = [
+            e for e in vm["history"] if e["event"] == "operation-started" and e["time"] > marked
+        ]
+        if late:
+            problems.append(f"VM {iid}: {late[0].get('operation')} started after its delete")
+    return problems

@@ -15,15 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chaos_invariants import (
+    OpReport,
     Report,
     check_accounted,
     check_creation_reports,
     check_deletion_reports,
     check_no_duplicate_creates,
     check_no_internal_errors,
+    check_no_operation_after_delete,
+    check_operation_reports,
+    check_operations_at_rest,
     check_unsafe_retries,
     vms_of,
 )
+from chaos_maintenance import Maintenance
 from chaos_support import CLIENT_TIMEOUT, STATS, ChaosTransport, FaultPlan, plan_faults
 
 from aiovmss import AsyncLROPoller, ComputeClient, RetryPolicy, StaticTokenCredential
@@ -51,6 +56,7 @@ class Outcome:
     errors: Counter[str] = field(default_factory=Counter)
     created: dict[str, Report] = field(default_factory=dict)
     deleted: dict[str, Report] = field(default_factory=dict)
+    operations: list[OpReport] = field(default_factory=list)
     violations: dict[str, list[str]] = field(default_factory=dict)
     requested: int = 0
 
@@ -186,14 +192,29 @@ class Scenario:
             self._record_deleted(results)
 
     async def delete_scale_set(self, ids: list[str]) -> None:
-        """DELETE the scale set, then ``wait_for_scale_set_deletion``."""
-        await self._lro("delete_scale_set", self.client.scale_sets.begin_delete(RG, self.name))
+        """DELETE the scale set, ``wait_for_scale_set_deletion`` at once, then the LRO.
+
+        The documented order: a scale set already gone when the wait starts raises.
+        """
+        begin = self.client.scale_sets.begin_delete(RG, self.name)
+        poller = await self.step("delete_scale_set.begin", begin)
         waited = wait_for_scale_set_deletion(self.client, RG, self.name, instance_ids=ids)
         result = await self.step("wait_scale_set", waited)
+        if not isinstance(poller, AzureError):
+            await self.step("delete_scale_set.result", poller.result())
         if isinstance(result, WaitError):
             result = result.result
         if result is not None and hasattr(result, "vms"):
             self._record_deleted(result.vms)
+
+    async def maintain(self) -> None:
+        """Lifecycle operations on the VMs there are (chaos_maintenance)."""
+        maintenance = Maintenance(
+            self.client, self.rng, RG, self.name, self.out.operations, self.out.errors
+        )
+        raced = await maintenance.run(self.known_ids(), uniform=self.out.mode == "Uniform")
+        if raced:
+            await self.wait_deleted(raced)
 
     async def run(self) -> None:
         """The scenario's steps, drawn from its seed."""
@@ -205,6 +226,8 @@ class Scenario:
             await self.wait_created([i for i in self.known_ids() if i not in before])
         if self.out.mode == "Uniform" and self.rng.random() < 0.3:
             await self.scale_in(self.rng.randint(1, 2))
+        if self.rng.random() < 0.7:
+            await self.maintain()
         ids = self.known_ids()
         victims = sorted(self.rng.sample(ids, k=self.rng.randint(0, len(ids))))
         await self.delete_instances(victims)
@@ -226,6 +249,9 @@ def judge(out: Outcome, fake: FakeCompute, transport: ChaosTransport, name: str)
         ),
         "unsafe_retries": check_unsafe_retries(transport.attempts),
         "no_internal_errors": check_no_internal_errors(transport.attempts),
+        "operation_reports": check_operation_reports(out.operations, vms),
+        "operations_at_rest": check_operations_at_rest(vms),
+        "no_operation_after_delete": check_no_operation_after_delete(vms),
     }
 
 
@@ -238,6 +264,8 @@ def _count(out: Outcome, plan: FaultPlan, fake: FakeCompute) -> None:
         for event in vm["history"]:
             if event["event"] in ("create-attempt-failed", "delete-attempt-failed"):
                 STATS.faults[event["event"].replace("-attempt-failed", "_attempt_failed")] += 1
+            elif event["event"] in ("operation-failed", "operation-preempted"):
+                STATS.faults[event["event"].replace("-", "_")] += 1
     for name in out.violations:
         STATS.invariants[name] += 1
     STATS.errors.update(out.errors)

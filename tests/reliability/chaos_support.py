@@ -72,6 +72,7 @@ class ChaosTransport:
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
+        self.io_clock = getattr(inner, "io_clock", None)  # delays pass on the fake's clock
         self.attempts: list[Attempt] = []
 
     def _record(self, request: HttpRequest, outcome: str, **extra: Any) -> None:
@@ -149,9 +150,23 @@ def _http_fault(fake: FakeCompute, rng: random.Random, plan: FaultPlan) -> None:
     plan.http.append((kind, handle, times))
 
 
+#: VM operations an operation fault may fail, and the codes it fails them with.
+OPERATION_KINDS = ("start", "power_off", "deallocate", "restart", "reimage", "reimage_all",
+                   "redeploy", "perform_maintenance", "update_instances")  # fmt: skip
+OPERATION_CODES = ("InternalExecutionError", "AllocationFailed", "OSProvisioningTimeout")
+
+
 def _vm_fault(fake: FakeCompute, rng: random.Random, plan: FaultPlan) -> None:
     faults = fake.faults
     roll = rng.random()
+    if roll >= 0.8:
+        code = rng.choice(OPERATION_CODES)
+        faults.fail_operation(rng.choice(OPERATION_KINDS), code,
+                              probability=rng.choice((0.3, 0.6, 1.0)),
+                              attempts=rng.choice((1, 2, None)))  # fmt: skip
+        plan.vm.append(code)
+        return
+    roll /= 0.8  # the create and delete faults keep their shares of what is left
     if roll < 0.4:
         code = rng.choice(("OSProvisioningTimeout", "VMStartTimeout"))
         faults.fail_create(code, probability=rng.choice((0.3, 0.6, 1.0)),

@@ -1,10 +1,12 @@
 """Seeded chaos: the client, its LRO pollers and waiters against the fake under mixed faults.
 
-Each seed draws a scenario (Uniform or Flexible, api-version, capacity, scale-out, which VMs to
-delete, whether to delete the scale set) and 1-4 HTTP faults (429 storms with Retry-After,
-5xx bursts, dropped connections before and after send, garbage bodies on 5xx and 2xx answers,
-responses slower than the client's timeout) plus resilient create/delete faults. A failing seed
-is named in the test id; rerun it alone with ``-k 'seed-N'``.
+Each seed draws a scenario (Uniform or Flexible, api-version, capacity, scale-out, lifecycle
+operations on the VMs (power actions, reimage, redeploy, a model change with update_instances,
+instance protection, a delete racing an operation), which VMs to delete, whether to delete the
+scale set) and 1-4 HTTP faults (429 storms with Retry-After, 5xx bursts, dropped connections
+before and after send, garbage bodies on 5xx and 2xx answers, responses slower than the
+client's timeout) plus resilient create/delete faults and faults of the VM operations. A
+failing seed is named in the test id; rerun it alone with ``-k 'seed-N'``.
 """
 
 from __future__ import annotations

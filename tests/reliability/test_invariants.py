@@ -6,12 +6,16 @@ from typing import Any
 
 from chaos_invariants import (
     Attempt,
+    OpReport,
     Report,
     check_accounted,
     check_creation_reports,
     check_deletion_reports,
     check_no_duplicate_creates,
     check_no_internal_errors,
+    check_no_operation_after_delete,
+    check_operation_reports,
+    check_operations_at_rest,
     check_unsafe_retries,
     vms_of,
 )
@@ -103,3 +107,46 @@ def test_internal_errors_and_snapshot_lookup() -> None:
         "deleted_scale_sets": [{"name": "web", "vms": [vm("1")]}, {"name": "db", "vms": []}],
     }
     assert sorted(vms_of(snapshot, "web")) == ["0", "1"]
+
+
+def op_vm(iid: str, *events: tuple[float, str, int], power: str = "running",
+          operation: str | None = None, exists: bool = True) -> dict[str, Any]:  # fmt: skip
+    base = vm(iid, exists=exists)
+    base["history"] = [
+        {"time": t, "event": e, "attempt": a, "operation": None if "delete" in e else "restart"}
+        for t, e, a in events
+    ]
+    return {**base, "power_state": power, "operation": operation}
+
+
+def test_operation_reports_must_match_each_runs_end() -> None:
+    ok = {"0": op_vm("0", (10, "operation-started", 1), (70, "operation-succeeded", 1))}
+    failed = {"0": op_vm("0", (10, "operation-started", 1), (70, "operation-failed", 1))}
+    succeeded = OpReport("restart", ["0"], "Succeeded", 10, 10, 80)
+    assert check_operation_reports([succeeded], ok) == []
+    assert check_operation_reports([succeeded], failed)  # told Succeeded, a run failed
+    early = OpReport("restart", ["0"], "Succeeded", 10, 10, 60)
+    assert check_operation_reports([early], ok)  # told before the run ended
+    told_failed = OpReport("restart", None, "Failed", 10, 10, 80)
+    assert check_operation_reports([told_failed], failed) == []
+    assert check_operation_reports([told_failed], ok)  # told Failed, nothing failed
+    other_window = OpReport("restart", ["0"], "Failed", 100, 100, 200)
+    assert check_operation_reports([other_window], failed)  # that run was not this request's
+
+
+def test_operations_at_rest_flags_unended_runs_and_transitional_power() -> None:
+    ended = {"0": op_vm("0", (10, "operation-started", 1), (70, "operation-preempted", 1))}
+    assert check_operations_at_rest(ended) == []
+    unended = {"0": op_vm("0", (10, "operation-started", 1))}
+    assert check_operations_at_rest(unended)
+    assert check_operations_at_rest({"0": op_vm("0", power="deallocating")})
+    assert check_operations_at_rest({"0": op_vm("0", operation="restart")})
+    assert check_operations_at_rest({"0": op_vm("0", power="x", exists=False)}) == []
+
+
+def test_no_operation_may_start_after_a_delete_request() -> None:
+    before = {"0": op_vm("0", (10, "operation-started", 1), (20, "delete-requested", 0),
+                         (20, "operation-preempted", 1))}  # fmt: skip
+    assert check_no_operation_after_delete(before) == []
+    after = {"0": op_vm("0", (10, "delete-requested", 0), (20, "operation-started", 1))}
+    assert check_no_operation_after_delete(after)

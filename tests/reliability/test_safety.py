@@ -55,7 +55,8 @@ def test_the_fake_server_binds_loopback_by_default() -> None:
 
 
 async def test_500_concurrent_tasks_on_one_client() -> None:
-    fake = FakeCompute(seed=5, page_size=7)
+    # 500 tasks at once test concurrency, not throttling: limits off (tests/fakes/test_limits*).
+    fake = FakeCompute(seed=5, page_size=7, limits=None)
     fake.create_scale_set(RG, "big", capacity=100)
     fake.create_scale_set(RG, "small", capacity=20)
     fake.clock.advance(600)
@@ -69,10 +70,10 @@ async def test_500_concurrent_tasks_on_one_client() -> None:
 
         async def get(i: int) -> tuple[str, str]:
             vm = await client.scale_set_vms.get(RG, "big", str(i % 100))
-            return ("get", str(vm.instance_id))
+            return ("get", vm.instance_id)
 
         async def listed(i: int) -> tuple[str, str]:
-            ids = [str(vm.instance_id) async for vm in client.scale_set_vms.list(RG, "small")]
+            ids = [vm.instance_id async for vm in client.scale_set_vms.list(RG, "small")]
             return ("list", ",".join(ids))
 
         async def delete(i: int) -> tuple[str, str]:
@@ -100,7 +101,7 @@ async def test_500_concurrent_tasks_on_one_client() -> None:
 
 
 async def test_500_concurrent_deletes_and_waits() -> None:
-    fake = FakeCompute(seed=6)
+    fake = FakeCompute(seed=6, limits=None)  # concurrency, not throttling
     fake.create_scale_set(RG, "w", capacity=500)
     fake.clock.advance(600)
     fake.faults.fail_delete("InternalExecutionError", probability=0.3, attempts=2)
@@ -117,7 +118,10 @@ async def test_500_concurrent_deletes_and_waits() -> None:
         await asyncio.gather(*(delete(i) for i in range(500)))
         results = await wait_for_instances_deleted(client, RG, "w", [str(i) for i in range(500)])
     assert len(results) == 500
-    assert all(r.deleted for r in results.values())
+    # Waited for after every LRO: the VMs gone by then were never seen (NotFound), the others
+    # went during the wait (Deleted).
+    assert all(r.gone for r in results.values())
+    assert all(r.deleted == r.seen for r in results.values())
     assert fake.scale_set(RG, "w").instance_ids == []
     deletes = [r for r in fake.requests if r.method == "DELETE"]
     assert len(deletes) == 500  # no duplicate or lost delete request

@@ -75,6 +75,17 @@ def body_of(request: HttpRequest) -> Any:
     return json.loads(request.body)
 
 
+def assert_sent(
+    request: HttpRequest, method: str, path: str, query: dict[str, list[str]], body: Any
+) -> None:
+    """``request`` is ``method path?query`` with the JSON ``body`` (None: no body at all)."""
+    assert split(request) == (method, path, query)
+    if body is None:
+        assert request.body in (None, b""), "a body was sent"
+    else:
+        assert body_of(request) == body
+
+
 def scripted_client(transport: ScriptedTransport, api_version: str = "2024-07-01") -> ComputeClient:
     """A client of subscription ``sub`` over ``transport``, on a fresh ``ManualClock``."""
     return ComputeClient(
@@ -87,11 +98,11 @@ def scripted_client(transport: ScriptedTransport, api_version: str = "2024-07-01
 
 
 @asynccontextmanager
-async def serve_app(app: web.Application) -> AsyncIterator[str]:
-    """Serve ``app`` on a free loopback port; yield its base URL, clean up after."""
+async def serve_app(app: web.Application, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serve ``app`` on a free port of loopback ``host``; yield its base URL, clean up after."""
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    await web.TCPSite(runner, host, 0).start()
     host, port = runner.addresses[0][:2]
     try:
         yield f"http://{host}:{port}"

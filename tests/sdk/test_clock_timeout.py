@@ -1,4 +1,4 @@
-"""The per-attempt timeout on a non-loop clock withdraws its cancel as the loop-clock path does."""
+"""The per-attempt timeout on a non-loop I/O clock withdraws its cancel as the loop path does."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ OP: dict[str, Any] = {"operation": "scale_sets.get", "resource": "rg/web"}
 class SwallowingTransport:
     """Answers 200 even when cancelled (as a transport that catches CancelledError might)."""
 
+    def __init__(self) -> None:
+        self.io_clock = ManualClock()  # its I/O "runs" on a clock whose sleeps return at once
+
     async def send(self, request: HttpRequest) -> HttpResponse:
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.Event().wait()
@@ -32,6 +35,9 @@ class SwallowingTransport:
 
 
 class HangingTransport:
+    def __init__(self) -> None:
+        self.io_clock = ManualClock()
+
     async def send(self, request: HttpRequest) -> HttpResponse:
         await asyncio.Event().wait()
         raise AssertionError("unreachable")

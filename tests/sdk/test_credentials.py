@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
+from types import SimpleNamespace
 from typing import Any
+from unittest.mock import AsyncMock, MagicMock, Mock
 
 import pytest
+from sdk_support import ScriptedTransport
 
+from aiovmss import ComputeClient
 from aiovmss._credentials import (
     AccessToken,
     AsyncTokenCredential,
     BearerTokenCache,
     StaticTokenCredential,
+    check_credential,
     needs_refresh,
 )
+from aiovmss.transport import HttpResponse
 
 SCOPE = "https://management.azure.com/.default"
+OP: dict[str, Any] = {"operation": "scale_sets.get", "resource": "rg/web"}
 
 
 class CountingCredential:
@@ -118,3 +126,94 @@ async def test_cache_rejects_a_credential_that_returns_nonsense() -> None:
 
     with pytest.raises(TypeError, match="token"):
         await BearerTokenCache(Broken(), SCOPE).authorization()
+
+
+# --- only async credentials are accepted, at construction ----------------------------------------
+
+
+class SyncCredential:
+    """What azure.identity (not .aio) credentials look like: a synchronous get_token."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken("t", 2**40)
+
+
+class AsyncCallable:
+    async def __call__(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken("t", 2**40)
+
+
+class CallableCredential:
+    get_token = AsyncCallable()
+
+
+class PartialCredential:
+    def __init__(self) -> None:
+        async def fetch(prefix: str, *scopes: str, **kwargs: Any) -> AccessToken:
+            return AccessToken(prefix + "t", 2**40)
+
+        self.get_token = functools.partial(fetch, "p-")
+
+
+@pytest.mark.parametrize(
+    "credential",
+    [
+        "a-token-string",
+        b"bytes",
+        None,
+        SyncCredential(),
+        Mock(),  # a Mock's get_token returns a Mock, never an awaitable
+        MagicMock(),
+        SimpleNamespace(get_token=lambda *scopes: AccessToken("t", 1)),
+        SimpleNamespace(get_token=functools.partial(SyncCredential().get_token)),
+    ],
+    ids=lambda c: type(c).__name__,
+)
+def test_anything_but_an_async_credential_is_refused_at_construction(credential: Any) -> None:
+    with pytest.raises(TypeError) as caught:
+        ComputeClient(credential, "sub", transport=ScriptedTransport())
+    message = str(caught.value)
+    assert "async def get_token(*scopes)" in message
+    assert "azure.identity.aio.DefaultAzureCredential" in message
+    assert f"got {type(credential).__name__}" in message
+
+
+def spec_mock() -> MagicMock:
+    credential = MagicMock(spec=StaticTokenCredential)
+    credential.get_token.return_value = AccessToken("t", 2**40)
+    return credential
+
+
+@pytest.mark.parametrize(
+    "credential",
+    [
+        StaticTokenCredential("t"),
+        CallableCredential(),
+        PartialCredential(),
+        SimpleNamespace(get_token=AsyncMock(return_value=AccessToken("t", 2**40))),
+        spec_mock(),  # a mock with a spec makes the spec's async methods AsyncMocks
+    ],
+    ids=lambda c: type(c).__name__,
+)
+async def test_async_credentials_of_every_shape_are_accepted(credential: Any) -> None:
+    check_credential(credential)
+    transport = ScriptedTransport(HttpResponse(200, {}, b"{}"))
+    async with ComputeClient(credential, "sub", transport=transport) as client:
+        await client.pipeline.send("GET", "https://management.azure.com/x", **OP)
+    assert transport.requests[0].headers["Authorization"].startswith("Bearer ")
+
+
+def test_azure_identitys_aio_credential_passes_and_its_sync_one_is_refused() -> None:
+    from azure.identity import ClientSecretCredential as SyncSecret
+    from azure.identity.aio import ClientSecretCredential
+
+    check_credential(ClientSecretCredential("tenant", "client", "secret"))
+    with pytest.raises(TypeError, match=r"not azure\.identity\) .*got ClientSecretCredential"):
+        check_credential(SyncSecret("tenant", "client", "secret"))
+
+
+def test_an_inherited_async_call_counts() -> None:
+    class Derived(AsyncCallable):
+        pass
+
+    check_credential(SimpleNamespace(get_token=Derived()))

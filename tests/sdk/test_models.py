@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import get_type_hints
 
 import pytest
 from pydantic import ValidationError
@@ -222,7 +223,11 @@ def test_vm_read_only_fields_never_serialised() -> None:
             "etag": "e",
             "instanceId": "0",
             "location": "westus",
+            "sku": {"name": "Standard_D2s_v3", "tier": "Standard"},
+            "zones": ["1"],
+            "resources": [{"id": "ext"}],
             "properties": {
+                "modelDefinitionApplied": "VirtualMachineScaleSet",
                 "provisioningState": "Succeeded",
                 "latestModelApplied": True,
                 "vmId": "v",
@@ -241,13 +246,18 @@ def test_vm_read_only_fields_never_serialised() -> None:
         "time_created",
         "instance_view",
         "resilient_vm_deletion_status",
+        "model_definition_applied",
     }
+    # sku, zones and resources are read-only on a VM (the spec): a VM PUT never sends them
     assert VirtualMachineScaleSetVM.read_only_fields() == {
         "id",
         "name",
         "type",
         "etag",
         "instance_id",
+        "sku",
+        "zones",
+        "resources",
     }
 
 
@@ -516,3 +526,13 @@ def test_get_modify_put_sends_only_writable_fields() -> None:
             "resiliencyPolicy": {"resilientVMDeletionPolicy": {"enabled": True}},
         },
     }
+
+
+def test_instance_id_is_a_plain_str_and_never_sent() -> None:
+    # mypy --strict callers read it as str, no None check: the service always sends it.
+    assert get_type_hints(VirtualMachineScaleSetVM)["instance_id"] is str
+    vm = VirtualMachineScaleSetVM.from_wire({"instanceId": "7", "location": "westus"})
+    assert vm.instance_id == "7"
+    assert vm.to_wire() == {"location": "westus"}  # read-only: never in a request body
+    built = VirtualMachineScaleSetVM(location="westus")
+    assert built.instance_id == "" and "instanceId" not in built.to_wire()

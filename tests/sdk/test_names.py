@@ -4,7 +4,7 @@ import pytest
 from sdk_support import ScriptedTransport
 
 from aiovmss import ComputeClient, StaticTokenCredential
-from aiovmss._names import validate_name
+from aiovmss._names import validate_instance_ids, validate_name
 from aiovmss.errors import InvalidNameError
 
 BAD_NAMES = [
@@ -82,3 +82,44 @@ def test_subscription_id_is_checked(value: str) -> None:
 
 def _client_with_sub(sub: str) -> ComputeClient:
     return ComputeClient(StaticTokenCredential("t"), sub, transport=ScriptedTransport())
+
+
+# --- lists of instance ids: one check for every operation and waiter ----------------------------
+
+
+@pytest.mark.parametrize(
+    "value", [["0", "12"], ("0", "12"), iter(["0", "12"]), {"0": 1, "12": 2}.keys()]
+)
+def test_instance_ids_accept_any_iterable_of_str(value: object) -> None:
+    assert validate_instance_ids("instance_ids", value) == ["0", "12"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("12", r"instance_ids must be a list of str, not str \(one id: \['12'\]\)"),
+        (b"12", r"not bytes \(one id: \['12'\]\)"),
+        (12, "instance_ids must be a list of str, not int"),
+        (None, "instance_ids must be a list of str, not NoneType"),
+        (["0", 1], r"instance_ids\[1\] must be a str, not int"),
+        ([None], r"instance_ids\[0\] must be a str, not NoneType"),
+    ],
+)
+def test_instance_ids_refuse_a_str_and_non_str_items(value: object, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        validate_instance_ids("instance_ids", value)
+
+
+def test_instance_ids_refuse_empty_unless_allowed_and_check_each_name() -> None:
+    with pytest.raises(ValueError, match="instance_ids must not be empty"):
+        validate_instance_ids("instance_ids", [])
+    assert validate_instance_ids("instance_ids", [], allow_empty=True) == []
+    with pytest.raises(InvalidNameError, match=r"invalid instance_ids\[1\] '\.\./x'"):
+        validate_instance_ids("instance_ids", ["0", "../x"])
+
+
+async def test_delete_instances_refuses_a_str_with_the_shared_message() -> None:
+    transport = ScriptedTransport()
+    with pytest.raises(TypeError, match=r"not str \(one id: \['12'\]\)"):
+        await _client(transport).scale_sets.begin_delete_instances("rg", "web", "12")
+    assert transport.requests == []

@@ -5,7 +5,7 @@ from sdk_support import ScriptedTransport, respond, scripted_client, split
 
 from aiovmss import AsyncPaged
 from aiovmss._paging import next_page_url
-from aiovmss.errors import AzureError, ResourceNotFoundError
+from aiovmss.errors import PagingError, ResourceNotFoundError
 from aiovmss.models import VirtualMachineScaleSet, VirtualMachineScaleSetVM
 
 BASE = "https://management.azure.com"
@@ -111,7 +111,7 @@ async def test_next_link_loop_stops_with_an_error() -> None:
         respond(200, {"value": [{"name": "b"}], "nextLink": link}),
     )
     seen: list[str | None] = []
-    with pytest.raises(AzureError, match="repeated nextLink"):
+    with pytest.raises(PagingError, match="repeated a nextLink"):
         async for scale_set in scripted_client(transport).scale_sets.list("rg"):
             seen.append(scale_set.name)
     assert seen == ["a", "b"]

@@ -199,7 +199,8 @@ async def test_retries_are_logged(clock: ManualClock, caplog: pytest.LogCaptureF
 
 
 class HangingTransport:
-    def __init__(self) -> None:
+    def __init__(self, io_clock: ManualClock | None = None) -> None:
+        self.io_clock = io_clock
         self.sent = 0
         self.cancelled = 0
         self.started = asyncio.Event()
@@ -218,8 +219,8 @@ class HangingTransport:
         pass
 
 
-async def test_attempt_timeout_runs_on_the_client_clock(clock: ManualClock) -> None:
-    transport = HangingTransport()
+async def test_attempt_timeout_runs_on_the_transports_io_clock(clock: ManualClock) -> None:
+    transport = HangingTransport(io_clock=clock)  # here the client's clock is the I/O clock
     pipeline = Pipeline(
         transport=transport,
         credential=StaticTokenCredential("t"),
@@ -489,6 +490,7 @@ async def test_debug_lines_carry_ids_status_and_duration(
     clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     transport = ScriptedTransport(respond(200, {}, {"x-ms-request-id": "server-id-9"}))
+    transport.io_clock = clock  # type: ignore[attr-defined]  # the duration is on the I/O clock
     with caplog.at_level(logging.DEBUG, logger="aiovmss"):
         await make_pipeline(transport, clock).send("GET", URL, **OP)
     client_id = transport.requests[0].headers["x-ms-client-request-id"]

@@ -17,7 +17,7 @@ from aiovmss._lro import (
     initial_state,
     poll_delay,
 )
-from aiovmss.errors import OperationFailedError, WaitTimeoutError
+from aiovmss.errors import OperationFailedError, UntrustedUrlError, WaitTimeoutError
 from aiovmss.models import VirtualMachineScaleSet
 from aiovmss.transport import Headers
 
@@ -311,7 +311,7 @@ async def test_token_pointing_at_another_host_is_refused(clock: ManualClock) -> 
     poller = await _client(first, clock).scale_sets.begin_delete("rg", "web")
     data = json.loads(poller.continuation_token())
     data["location_url"] = "https://attacker.example/steal"
-    with pytest.raises(ValueError, match="location_url is not on"):
+    with pytest.raises(UntrustedUrlError, match="continuation token's Location URL leads to"):
         AsyncLROPoller.from_continuation_token(_client(first, clock), json.dumps(data))
     data = json.loads(poller.continuation_token())
     data["result_type"] = "os.system"

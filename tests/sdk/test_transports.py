@@ -190,9 +190,9 @@ async def test_pipeline_over_aiohttp_retries_a_503(server: str) -> None:
         transport=AiohttpTransport(),
         credential=StaticTokenCredential("t"),
         clock=clock,
-        # A manual clock's sleep returns at once: a per-attempt timeout on it would fire while
-        # the real socket is still waiting, so real I/O runs without one here.
-        retry=RetryPolicy(timeout=None),
+        # The per-attempt timeout runs on the loop's real time (the socket's), not on this
+        # manual clock whose sleep returns at once.
+        retry=RetryPolicy(),
     )
     try:
         response = await pipeline.send(

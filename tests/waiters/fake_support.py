@@ -44,6 +44,7 @@ class CountingTransport:
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
+        self.io_clock = getattr(inner, "io_clock", None)  # delays pass on the fake's clock
         self.in_flight = 0
         self.max_in_flight = 0
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from aiovmss.models import VirtualMachineScaleSetVM
 from aiovmss.waiters import DeletionOutcome, Observation, Verdict
 from aiovmss.waiters._decisions import (
     CreationTracker,
     DeletionTracker,
+    creation_failure,
     creation_verdict,
     deletion_verdict,
     normalise,
@@ -146,3 +148,60 @@ def test_creation_tracker_waits_through_404_and_creating() -> None:
     )
     result = tracker.result(60.0)
     assert result.succeeded and result.last_seen is model and result.polls == 3
+
+
+# --- a failed VM's error code and attempt count, from its instance view --------------------------
+
+
+def failed_vm(code: str, message: object = None) -> dict[str, object]:
+    status: dict[str, object] = {"code": code, "level": "Error"}
+    if message is not None:
+        status["message"] = message
+    view = {"statuses": [status, {"code": "PowerState/stopped"}]}
+    return {"properties": {"provisioningState": "Failed", "instanceView": view}}
+
+
+@pytest.mark.parametrize(
+    ("vm", "expected"),
+    [
+        (failed_vm("ProvisioningState/failed/OSProvisioningTimedOut", "... did not finish."),
+         ("OSProvisioningTimedOut", None)),
+        (failed_vm("ProvisioningState/failed/VMStartTimedOut", "x failed after 2 attempts."),
+         ("VMStartTimedOut", 2)),
+        (failed_vm("provisioningstate/FAILED/AllocationFailed", "after 1 attempt"),
+         ("AllocationFailed", 1)),
+        (failed_vm("ProvisioningState/failed/", "after 3 attempts"), (None, 3)),
+        (failed_vm("ProvisioningState/failed/" + "A" * 81), (None, None)),
+        (failed_vm("ProvisioningState/failed/bad code!"), (None, None)),
+        (failed_vm("ProvisioningState/failed/X", 42), ("X", None)),
+        (failed_vm("ProvisioningState/failed/X", "after 99999 attempts"), ("X", None)),
+        (failed_vm("ProvisioningState/failed/X", " " * 3000 + "after 2 attempts"), ("X", None)),
+        (failed_vm("ProvisioningState/succeeded"), (None, None)),
+        ({"properties": {"provisioningState": "Failed"}}, (None, None)),
+        ({"properties": {"instanceView": {"statuses": "not a list"}}}, (None, None)),
+        ({}, (None, None)),
+    ],
+)  # fmt: skip
+def test_creation_failure_reads_the_status_code_and_message(
+    vm: dict[str, object], expected: tuple[str | None, int | None]
+) -> None:
+    assert creation_failure(vm) == expected
+
+
+def test_creation_failure_reads_a_model_too() -> None:
+    model = VirtualMachineScaleSetVM.from_wire(
+        failed_vm("ProvisioningState/failed/OSProvisioningTimeout", "after 4 attempts.")
+    )
+    assert creation_failure(model) == ("OSProvisioningTimeout", 4)
+
+
+def test_a_404_is_not_found_until_seen_then_deleted() -> None:
+    unseen = DeletionTracker("0", None, 0.0)
+    assert unseen.record(Observation(0.0, http_status=404)).verdict is Verdict.NOT_FOUND
+    assert unseen.result(0.0).outcome is DeletionOutcome.NOT_FOUND and not unseen.result(0.0).seen
+    seen = DeletionTracker("1", None, 0.0)
+    seen.record(Observation(0.0, provisioning_state="Deleting", deletion_status="InProgress"))
+    assert seen.record(Observation(30.0, http_status=404)).verdict is DELETED
+    assert seen.result(30.0).seen and seen.result(30.0).deleted
+    known = DeletionTracker("web", None, 0.0, seen=True)  # a scale set the wait proved exists
+    assert known.record(Observation(0.0, http_status=404)).verdict is DELETED

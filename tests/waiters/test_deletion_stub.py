@@ -10,6 +10,7 @@ from waiters_stub import GONE, StubClient, http_error, not_found
 
 from aiovmss.errors import (
     ClientAuthenticationError,
+    ResourceNotFoundError,
     ThrottledError,
     VMDeletionFailedError,
     WaitTimeoutError,
@@ -101,7 +102,7 @@ async def test_poll_interval_and_retry_after_are_floors(stub: StubClient) -> Non
 
 
 async def test_server_errors_are_ridden_out_but_auth_errors_raise(stub: StubClient) -> None:
-    stub.script("0", (0, http_error(503, "ServiceUnavailable")), (30, GONE))
+    stub.script("0", (0, ("Deleting", IP)), (20, http_error(503, "ServiceUnavailable")), (60, GONE))
     assert (await wait_for_vm_deletion(stub, "rg", "web", "0")).deleted
     denied = ClientAuthenticationError("no", status_code=403)
     stub.script("1", (0, denied))
@@ -148,17 +149,35 @@ async def test_2023_failed_that_recovers_is_not_final() -> None:
 
 async def test_uniform_many_vms_one_list_call_per_round(stub: StubClient) -> None:
     for i in range(1000):
-        stub.script(str(i), (0, ("Deleting", IP)), (30.0 * (i % 7), GONE))
+        stub.script(str(i), (0, ("Deleting", IP)), (30.0 * (i % 7) + 1, GONE))
     results = await wait_for_instances_deleted(stub, "rg", "web", [str(i) for i in range(1000)])
     assert all(r.deleted for r in results.values()) and len(results) == 1000
     assert stub.calls.gets == []
-    assert stub.calls.lists == [30.0 * k for k in range(7)]
+    assert stub.calls.lists == [30.0 * k for k in range(8)]
 
 
-async def test_uniform_scale_set_gone_counts_every_vm_deleted(stub: StubClient) -> None:
+async def test_uniform_scale_set_gone_after_the_vms_were_seen_counts_them_deleted(
+    stub: StubClient,
+) -> None:
+    stub.script("0", (0, ("Deleting", IP)))
+    stub.script("1", (0, ("Deleting", IP)))
+    results: dict[str, Any] = {}
+
+    def scale_set_goes(name: str, observation: Observation) -> None:
+        results[name] = observation
+        stub.list_error = not_found("scale set web")  # after the first round
+
+    waited = await wait_for_instances_deleted(stub, "rg", "web", ["0", "1"], on_poll=scale_set_goes)
+    assert {r.outcome for r in waited.values()} == {DeletionOutcome.DELETED}
+    assert all(r.seen for r in waited.values())
+    assert len(stub.calls.lists) == 2
+
+
+async def test_uniform_scale_set_missing_at_the_first_round_raises(stub: StubClient) -> None:
     stub.list_error = not_found("scale set web")
-    results = await wait_for_instances_deleted(stub, "rg", "web", ["0", "1"])
-    assert {r.outcome for r in results.values()} == {DeletionOutcome.DELETED}
+    with pytest.raises(ResourceNotFoundError, match=r"rg/wbe: the scale set was not") as caught:
+        await wait_for_instances_deleted(stub, "rg", "wbe", ["0", "1"])
+    assert caught.value.status_code == 404 and caught.value.code == "ResourceNotFound"
     assert len(stub.calls.lists) == 1
 
 
@@ -166,13 +185,14 @@ async def test_flexible_falls_back_to_bounded_gets(stub: StubClient) -> None:
     stub.list_error = http_error(400, "OperationNotAllowed")
     ids = [f"web_{i:08x}" for i in range(40)]
     for n, iid in enumerate(ids):
-        stub.script(iid, (0, ("Deleting", IP)), (60.0 * (n % 3), GONE))
+        stub.script(iid, (0, ("Deleting", IP)), (60.0 * (n % 3) + 60, GONE))
     results = await wait_for_instances_deleted(stub, "rg", "web", ids, concurrency=4)
     assert all(r.deleted for r in results.values())
     assert len(stub.calls.lists) == 1  # refused once, never asked again
     assert stub.calls.max_in_flight == 4
-    # Gone at 0, 60 and 120 s; rounds every 30 s poll only the VMs still pending.
-    assert len(stub.calls.gets) == 40 + 26 + 26 + 13 + 13
+    # Gone at 60, 120 and 180 s; rounds every 30 s poll only the VMs still pending.
+    assert len(stub.calls.gets) == 40 + 40 + 40 + 26 + 26 + 13 + 13
+    assert stub.calls.scale_set_gets == []  # every VM was seen: no check of the scale set
 
 
 async def test_many_vms_collects_failures_before_raising(stub: StubClient) -> None:

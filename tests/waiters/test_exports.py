@@ -22,6 +22,7 @@ def test_design_names_are_exported() -> None:
         "wait_for_scale_set_deletion",
         "wait_for_vm_creation",
         "wait_for_scale_set_provisioning",
+        "wait_for_instances_created",
         "retry_if_deletion_in_progress",
         "retry_if_creation_in_progress",
         "stop_after_clock_delay",

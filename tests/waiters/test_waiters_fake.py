@@ -125,11 +125,13 @@ async def test_uniform_thousand_vms_one_list_per_round() -> None:
     async with client_for(fake) as client:
         await create(client, "big", 1000, creation=False)
         ids = [str(i) for i in range(1000)]
-        await settle_lro(await client.scale_sets.begin_delete_instances(RG, "big", ids))
-        before = len(fake.requests)
+        poller = await client.scale_sets.begin_delete_instances(RG, "big", ids)
+        before = len(fake.requests)  # the wait starts as the delete is accepted (documented)
         results = await wait_for_instances_deleted(client, RG, "big", ids, poll_interval=60)
+        after = len(fake.requests)
+        await settle_lro(poller)
     assert all(r.deleted for r in results.values())
-    watched = fake.requests[before:]
+    watched = fake.requests[before:after]
     rounds = list_calls(fake, "big")
     assert len(watched) == len([r for r in rounds if r.time >= watched[0].time])
     gaps = [b.time - a.time for a, b in itertools.pairwise(watched)]

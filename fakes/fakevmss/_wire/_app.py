@@ -1,8 +1,9 @@
 """WireApp: one request in, one ARM response out.
 
 The pipeline, in order: body size (413), HTTP faults, authentication (401), routing (404/405),
-api-version (400), path names (400), JSON body (400), then the handler, which validates its
-fields and calls the backend; a ``garbage`` fault mangles the body of the answer afterwards.
+api-version (400), path names (400), JSON body (400), the body against the published schema of
+its api-version (400, ``_schema_check``), then the handler, which applies the service's own
+rules and calls the backend; a ``garbage`` fault mangles the body of the answer afterwards.
 Everything after the faults runs synchronously, so concurrent requests never interleave
 between reading and writing state. Every request is recorded.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from fakevmss._errors import (
     AUTHENTICATION_FAILED,
@@ -21,56 +22,26 @@ from fakevmss._errors import (
     ArmException,
 )
 from fakevmss._http import DroppedConnection, RequestRecord, WireRequest, WireResponse
-from fakevmss._wire import _operations, _scale_sets, _vms
+from fakevmss._wire._backend_types import BackendLike
 from fakevmss._wire._cache import BodyCache
-from fakevmss._wire._call import Call, Env, json_response
+from fakevmss._wire._call import Body, Call, Env, json_response
+from fakevmss._wire._endpoints import EndpointMatch, resolve
 from fakevmss._wire._json import parse_json_object
 from fakevmss._wire._links import Origin
+from fakevmss._wire._names import check_name
 from fakevmss._wire._request import Incoming, RequestIds, query_value
-from fakevmss._wire._routes import RouteMatch, resolve
-from fakevmss._wire._types import BackendLike, ClockLike, FaultsLike, HttpFaultLike
-from fakevmss._wire._validate import check_name
-from fakevmss._wire._versions import resolve_api_version
+from fakevmss._wire._schema_check import BodyChecker
+from fakevmss._wire._throttle import throttled
+from fakevmss._wire._types import ClockLike, FaultsLike, HttpFaultLike
+from fakevmss._wire._versions import check_since, resolve_api_version
+
+if TYPE_CHECKING:
+    from fakevmss._limits import RequestLimiter
 
 __all__ = ["WireApp"]
 
-Handler = Callable[[Env, Call], WireResponse]
-
-HANDLERS: dict[tuple[str, str], Handler] = {
-    ("list_scale_sets", "GET"): _scale_sets.list_scale_sets,
-    ("list_all_scale_sets", "GET"): _scale_sets.list_scale_sets,
-    ("scale_set", "GET"): _scale_sets.get_scale_set,
-    ("scale_set", "PUT"): _scale_sets.create_or_update,
-    ("scale_set", "PATCH"): _scale_sets.update,
-    ("scale_set", "DELETE"): _scale_sets.delete_scale_set,
-    ("delete_instances", "POST"): _scale_sets.delete_instances,
-    ("list_vms", "GET"): _vms.list_vms,
-    ("vm", "GET"): _vms.get_vm,
-    ("vm", "DELETE"): _vms.delete_vm,
-    ("operation", "GET"): _operations.get_operation,
-    ("feature", "GET"): _operations.get_feature,
-    ("register_feature", "POST"): _operations.register_feature,
-}
-
-#: Routes whose request must carry a JSON object body.
-BODY_ROUTES = frozenset(
-    {("scale_set", "PUT"), ("scale_set", "PATCH"), ("delete_instances", "POST")}
-)
-
 #: Routed paths remembered per app (method, path); the cache empties when full.
 ROUTE_CACHE_SIZE = 4096
-
-#: Path parameters and the ARM parameter names their errors target.
-PARAM_NAMES = {
-    "sub": "subscriptionId",
-    "rg": "resourceGroupName",
-    "name": "vmScaleSetName",
-    "instance_id": "instanceId",
-    "location": "location",
-    "op": "operationId",
-    "namespace": "resourceProviderNamespace",
-    "feature": "featureName",
-}
 
 
 _NOT_JSON_PAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
@@ -112,6 +83,8 @@ class WireApp:
         max_body_bytes: larger bodies answer 413.
         lro_retry_after: virtual seconds of ``Retry-After`` on operation responses.
         lock: held while a request reads or writes state (shared with the engine's timers).
+        strict_bodies: refuse members the api-version's schema lacks (False keeps them).
+        limiter: the request limits (``None``: never throttled; see ``_throttle``).
     """
 
     def __init__(
@@ -128,6 +101,8 @@ class WireApp:
         max_body_bytes: int = 4 * 1024 * 1024,
         lro_retry_after: float = 10.0,
         lock: threading.RLock | None = None,
+        strict_bodies: bool = True,
+        limiter: RequestLimiter | None = None,
     ) -> None:
         self.backend = backend
         self.clock = clock
@@ -142,11 +117,14 @@ class WireApp:
         self.lock = lock if lock is not None else threading.RLock()
         #: Serialised bodies of GET VM, reused until what they show changes.
         self.bodies = BodyCache()
+        self.strict_bodies = strict_bodies
+        self.body_checker = BodyChecker(strict=strict_bodies)
+        self.limiter = limiter
         self._ids = RequestIds()
-        self._routes: dict[tuple[str, str], tuple[RouteMatch, dict[str, str]]] = {}
+        self._routes: dict[tuple[str, str], tuple[EndpointMatch, dict[str, str]]] = {}
         # Everything a handler needs is fixed for the app's life (the clock's speed included).
         retry_after = self.retry_after_header(lro_retry_after)
-        self._env = Env(backend, clock, self.page_size, retry_after, self.bodies)
+        self._env = Env(backend, clock, self.page_size, retry_after, self.bodies, self.body_checker)
 
     def retry_after_header(self, seconds: float) -> str:
         """``seconds`` of virtual time as a Retry-After value in real seconds (rounded up)."""
@@ -181,7 +159,7 @@ class WireApp:
                 ArmException(413, REQUEST_TOO_LARGE, "The request body is too large.")
             )
         else:
-            response = self._fault_response(fault) or self._respond(incoming)
+            response = self._fault_response(fault) or self._limited(incoming)
             if fault is not None and fault.kind == "garbage":
                 response = _garble(response, fault)
         response = self._decorate(incoming, response)
@@ -209,6 +187,12 @@ class WireApp:
             return self._error(ArmException(fault.status, fault.code, message))
         return None
 
+    def _limited(self, incoming: Incoming) -> WireResponse:
+        """:meth:`_respond` under the request limits, when they are on (docs/fake/limits.md)."""
+        if self.limiter is None:
+            return self._respond(incoming)
+        return throttled(self.limiter, incoming, self._respond, self.retry_after_header, self.clock)
+
     def _respond(self, incoming: Incoming) -> WireResponse:
         """The answer, computed synchronously; any exception becomes an ARM error."""
         try:
@@ -229,28 +213,49 @@ class WireApp:
         known = self._routes.get((incoming.method, incoming.path))
         match = known[0] if known is not None else resolve(incoming.method, incoming.path)
         call = self._call(incoming, match, None if known is None else known[1])
-        return HANDLERS[(match.name, incoming.method)](self._env, call)
+        return match.endpoint.handler(self._env, call)
 
-    def _call(self, incoming: Incoming, match: RouteMatch, checked: dict[str, str] | None) -> Call:
+    def _call(
+        self, incoming: Incoming, match: EndpointMatch, checked: dict[str, str] | None
+    ) -> Call:
         """The routed call; ``checked`` are the path names when already known to be valid."""
-        request, method = incoming.request, incoming.method
+        request, endpoint = incoming.request, match.endpoint
         raw_version = query_value(incoming.query, "api-version")
         version = resolve_api_version(
             raw_version,
             self.api_versions,
             lenient=self.lenient_api_versions,
-            any_well_formed=match.name in ("feature", "register_feature"),
+            any_well_formed=endpoint.any_api_version,
         )
+        if endpoint.since is not None:
+            check_since(version, endpoint.since, endpoint.template.rsplit("/", 1)[-1])
         if checked is None:
-            checked = {k: check_name(PARAM_NAMES[k], v) for k, v in match.params.items()}
-            self._remember_route(method, incoming.path, match, checked)
-        body = parse_json_object(request.body) if (match.name, method) in BODY_ROUTES else None
+            checked = {k: check_name(k, v) for k, v in match.params.items()}
+            self._remember_route(incoming.method, incoming.path, match, checked)
+        body = None
+        if endpoint.body is Body.REQUIRED or (endpoint.body is Body.OPTIONAL and request.body):
+            body = self._checked_body(request.body, endpoint.operation_id, version, raw_version)
         origin = Origin.of(request.url, raw_version or version)
         query = incoming.query
-        return Call(request, method, incoming.path, query, dict(checked), version, origin, body)
+        return Call(request, endpoint, incoming.path, query, dict(checked), version, origin, body)
+
+    def _checked_body(
+        self, raw: bytes, operation_id: str | None, version: str, asked: str | None
+    ) -> dict[str, Any]:
+        """The request body, parsed and checked against the schema of ``version``.
+
+        The one place bodies are checked: the endpoint names its published operation, whose
+        body definition the checker uses. A request served leniently as an older api-version
+        keeps the members that version lacks (its client may send a newer version's members).
+        """
+        body = parse_json_object(raw)
+        if operation_id is None:
+            return body
+        strict = self.strict_bodies and asked == version
+        return self.body_checker.check(operation_id, version, body, raw, strict=strict)
 
     def _remember_route(
-        self, method: str, path: str, match: RouteMatch, params: dict[str, str]
+        self, method: str, path: str, match: EndpointMatch, params: dict[str, str]
     ) -> None:
         """Cache a routed path whose names are valid (routing is a pure function of both)."""
         if len(self._routes) >= ROUTE_CACHE_SIZE:

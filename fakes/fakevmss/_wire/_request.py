@@ -17,7 +17,12 @@ from fakevmss._http import WireRequest
 __all__ = ["Incoming", "RequestIds", "first_values", "query_value"]
 
 #: Headers the pipeline reads, lower-case, to their slot in ``_pick_headers``'s answer.
-_WANTED = {"authorization": 0, "x-ms-correlation-request-id": 1, "x-ms-client-request-id": 2}
+_WANTED = {
+    "authorization": 0,
+    "x-ms-correlation-request-id": 1,
+    "x-ms-client-request-id": 2,
+    "x-ms-fake-principal": 3,  # docs/fake/limits.md: who a request counts for
+}
 
 
 def first_values(query: str) -> dict[str, str]:
@@ -41,8 +46,8 @@ def query_value(query: dict[str, str], name: str) -> str | None:
 
 
 def _pick_headers(headers: Mapping[str, str]) -> list[str | None]:
-    """Authorization, correlation id, client request id: each the first match of any case."""
-    found: list[str | None] = [None, None, None]
+    """Authorization, correlation id, client request id, fake principal: first of any case."""
+    found: list[str | None] = [None, None, None, None]
     for key, value in headers.items():
         slot = _WANTED.get(key.lower())
         if slot is not None and found[slot] is None:
@@ -61,12 +66,13 @@ class Incoming:
     authorization: str | None
     correlation_id: str | None
     client_id: str | None
+    principal: str | None = None
 
     @classmethod
     def of(cls, request: WireRequest) -> Incoming:
         """Parse ``request`` once."""
         parts = urlsplit(request.url)
-        authorization, correlation, client = _pick_headers(request.headers)
+        authorization, correlation, client, principal = _pick_headers(request.headers)
         return cls(
             request,
             request.method.upper(),
@@ -75,6 +81,7 @@ class Incoming:
             authorization,
             correlation,
             client,
+            principal,
         )
 
 

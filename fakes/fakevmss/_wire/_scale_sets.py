@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from fakevmss._http import WireResponse
-from fakevmss._wire._call import EXPAND_SCALE_SET, Call, Env, json_response, parse_expand
+from fakevmss._wire._call import (
+    EXPAND_SCALE_SET,
+    Call,
+    Env,
+    etag_headers,
+    json_response,
+    parse_expand,
+)
 from fakevmss._wire._links import decode_skiptoken, encode_skiptoken, page_after
 from fakevmss._wire._serialize import scale_set_json
 from fakevmss._wire._types import ScaleSetLike
@@ -24,10 +31,6 @@ __all__ = [
 ]
 
 
-def _key(call: Call) -> tuple[str, str, str]:
-    return call.params["sub"], call.params["rg"], call.params["name"]
-
-
 def _precondition(call: Call, header: str) -> str | None:
     """An ``If-Match``/``If-None-Match`` header, honoured from api-version 2024-07-01 only."""
     return call.request.header(header) if has_etag(call.version) else None
@@ -37,37 +40,39 @@ def create_or_update(env: Env, call: Call) -> WireResponse:
     """``PUT S/{name}``: 201 (new) or 200, the body, and ``Azure-AsyncOperation``."""
     assert call.body is not None
     doc = validate_scale_set_body(call.body, put=True)
-    scale_set, created, operation = env.backend.put_scale_set(
-        *_key(call),
+    scale_set, created, operation = env.backend.sets.put(
+        *call.key,
         doc,
         if_match=_precondition(call, "If-Match"),
         if_none_match=_precondition(call, "If-None-Match"),
     )
     body = scale_set_json(scale_set, env.clock, etag=has_etag(call.version))
-    return json_response(
-        201 if created else 200, body, env.lro_headers(call, operation, location=False)
-    )
+    headers = etag_headers(body, env.lro_headers(call, operation))
+    return json_response(201 if created else 200, body, headers)
 
 
 def update(env: Env, call: Call) -> WireResponse:
     """``PATCH S/{name}``: 200, the body, ``Azure-AsyncOperation`` and ``Location``."""
     assert call.body is not None
     patch = validate_scale_set_body(call.body, put=False)
-    scale_set, operation = env.backend.patch_scale_set(
-        *_key(call), patch, if_match=_precondition(call, "If-Match")
+    scale_set, operation = env.backend.sets.patch(
+        *call.key,
+        patch,
+        if_match=_precondition(call, "If-Match"),
+        if_none_match=_precondition(call, "If-None-Match"),
     )
     body = scale_set_json(scale_set, env.clock, etag=has_etag(call.version))
-    return json_response(200, body, env.lro_headers(call, operation, location=True))
+    return json_response(200, body, etag_headers(body, env.lro_headers(call, operation)))
 
 
 def get_scale_set(env: Env, call: Call) -> WireResponse:
     """``GET S/{name}`` (``$expand=userData``)."""
     expand = parse_expand(call, EXPAND_SCALE_SET)
-    scale_set = env.backend.get_scale_set(*_key(call))
+    scale_set = env.backend.sets.get(*call.key)
     body = scale_set_json(
         scale_set, env.clock, etag=has_etag(call.version), user_data="userdata" in expand
     )
-    return json_response(200, body)
+    return json_response(200, body, etag_headers(body))
 
 
 def _sort_key(scale_set: ScaleSetLike) -> tuple[str, str]:
@@ -78,7 +83,7 @@ def list_scale_sets(env: Env, call: Call) -> WireResponse:
     """``GET S`` or the subscription-wide list: one page and an absolute ``nextLink``."""
     token = call.arg("$skiptoken")
     after = decode_skiptoken(token, 2) if token is not None else None
-    items = env.backend.list_scale_sets(call.params["sub"], call.params.get("rg"))
+    items = env.backend.sets.list(call.sub, call.params.get("resourceGroupName"))
     page, last = page_after(items, _sort_key, after, env.page_size)
     etag = has_etag(call.version)
     body: dict[str, object] = {"value": [scale_set_json(s, env.clock, etag=etag) for s in page]}
@@ -90,10 +95,10 @@ def list_scale_sets(env: Env, call: Call) -> WireResponse:
 def delete_scale_set(env: Env, call: Call) -> WireResponse:
     """``DELETE S/{name}``: 202 with the LRO headers, or 204 when there is nothing to delete."""
     force = parse_bool_flag("forceDeletion", call.arg("forceDeletion"))
-    operation = env.backend.delete_scale_set(*_key(call), force=force)
+    operation = env.backend.sets.delete(*call.key, force=force)
     if operation is None:
         return json_response(204)
-    return json_response(202, None, env.lro_headers(call, operation, location=True))
+    return json_response(202, None, env.lro_headers(call, operation))
 
 
 def delete_instances(env: Env, call: Call) -> WireResponse:
@@ -101,5 +106,5 @@ def delete_instances(env: Env, call: Call) -> WireResponse:
     assert call.body is not None
     force = parse_bool_flag("forceDeletion", call.arg("forceDeletion"))
     instance_ids = validate_instance_ids(call.body)
-    operation = env.backend.delete_instances(*_key(call), instance_ids, force=force)
-    return json_response(202, None, env.lro_headers(call, operation, location=True))
+    operation = env.backend.sets.delete_instances(*call.key, instance_ids, force=force)
+    return json_response(202, None, env.lro_headers(call, operation))

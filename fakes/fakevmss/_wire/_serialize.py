@@ -1,15 +1,18 @@
 """State objects to ARM JSON, shaped like the REST spec's examples.
 
-Secrets the real service never returns (``adminPassword``, ``customData``) are dropped here;
-``userData`` appears only when asked for with ``$expand=userData``.
+Secrets the real service never returns (``SECRET_PATHS``: ``adminPassword``, ``customData``,
+extensions' ``protectedSettings``) are dropped here; ``userData`` appears only when asked for
+with ``$expand=userData``.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from datetime import UTC
-from typing import Any
+from typing import Any, NamedTuple
 
+from fakevmss._wire._instance_views import vm_instance_view
 from fakevmss._wire._types import (
     ClockLike,
     FeatureLike,
@@ -20,12 +23,14 @@ from fakevmss._wire._types import (
 
 __all__ = [
     "SCALE_SET_TYPE",
+    "SECRET_PATHS",
     "VM_TYPE",
     "VMBodies",
     "feature_json",
     "iso_time",
     "json_copy",
     "operation_json",
+    "quoted_etag",
     "scale_set_id",
     "scale_set_json",
     "vm_body_key",
@@ -35,7 +40,15 @@ __all__ = [
 SCALE_SET_TYPE = "Microsoft.Compute/virtualMachineScaleSets"
 VM_TYPE = "Microsoft.Compute/virtualMachineScaleSets/virtualMachines"
 FEATURE_TYPE = "Microsoft.Features/providers/features"
-_SECRETS = ("adminPassword", "customData")
+#: Where a scale set body holds members the service never returns (``*``: every item of an
+#: array), under ``properties.virtualMachineProfile``. The schema's ``secret`` flags say the
+#: same (a test keeps the two equal); spelled out here so serialising loads no schema.
+SECRET_PATHS: tuple[tuple[str, ...], ...] = (
+    ("osProfile", "adminPassword"),
+    ("osProfile", "customData"),
+    ("extensionProfile", "extensions", "*", "properties", "protectedSettings"),
+    ("securityPostureReference", "excludeExtensions", "*", "properties", "protectedSettings"),
+)
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
@@ -68,8 +81,22 @@ def json_copy(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def _quoted_etag(etag: int) -> str:
+def quoted_etag(etag: int) -> str:
+    """An etag counter as ARM shows it, in the body's ``etag`` and the ``ETag`` header."""
     return f'"{etag}"'
+
+
+def _strip(value: Any, path: tuple[str, ...]) -> None:
+    """Remove the member at ``path`` from ``value`` in place (``*`` walks every array item)."""
+    step, rest = path[0], path[1:]
+    if step == "*":
+        for item in value if isinstance(value, list) else ():
+            _strip(item, rest)
+    elif isinstance(value, dict):
+        if not rest:
+            value.pop(step, None)
+        elif step in value:
+            _strip(value[step], rest)
 
 
 def _scrub_profile(profile: Any, *, user_data: bool) -> None:
@@ -78,10 +105,8 @@ def _scrub_profile(profile: Any, *, user_data: bool) -> None:
         return
     if not user_data:
         profile.pop("userData", None)
-    os_profile = profile.get("osProfile")
-    if isinstance(os_profile, dict):
-        for secret in _SECRETS:
-            os_profile.pop(secret, None)
+    for path in SECRET_PATHS:
+        _strip(profile, path)
 
 
 def scale_set_json(
@@ -103,7 +128,7 @@ def scale_set_json(
     }
     body.update(spec)
     if etag:
-        body["etag"] = _quoted_etag(scale_set.etag)
+        body["etag"] = quoted_etag(scale_set.etag)
     body["properties"] = properties
     return body
 
@@ -122,11 +147,34 @@ def _dict_at(doc: Any, key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+class _ModelParts(NamedTuple):
+    """What a VM body takes from the model the VM runs (its size, image and user data)."""
+
+    sku: dict[str, Any] | None
+    hardware: dict[str, Any] | None
+    image: dict[str, Any] | None
+    user_data: tuple[bool, Any]
+
+
+def _model_parts(spec: Mapping[str, Any]) -> _ModelParts:
+    profile = _dict_at(spec.get("properties"), "virtualMachineProfile")
+    sku = spec.get("sku")
+    image = _dict_at(profile, "storageProfile").get("imageReference")
+    vm_size = sku.get("name") if isinstance(sku, dict) else None
+    return _ModelParts(
+        {k: v for k, v in sku.items() if k in ("name", "tier")} if isinstance(sku, dict) else None,
+        {"vmSize": vm_size} if isinstance(vm_size, str) else None,
+        json_copy(image) if isinstance(image, dict) else None,
+        ("userData" in profile, profile.get("userData")),
+    )
+
+
 class VMBodies:
-    """Builds the VM bodies of one scale set; what comes from its model is read once.
+    """Builds the VM bodies of one scale set; what comes from a model is read once.
 
     ``vm_json`` builds one body; a list page builds all of its bodies with one ``VMBodies``
-    (the parts taken from the scale set are then shared between the page's bodies).
+    (the parts taken from the scale set are then shared between the page's bodies). A VM that
+    does not run the latest model shows the size and image of the model it runs.
     """
 
     def __init__(
@@ -138,11 +186,10 @@ class VMBodies:
         deletion_status: bool,
         instance_view: bool = False,
         user_data: bool = False,
+        time_created: bool = True,
     ) -> None:
         spec = scale_set.spec
         profile = _dict_at(spec.get("properties"), "virtualMachineProfile")
-        sku = spec.get("sku")
-        image = _dict_at(profile, "storageProfile").get("imageReference")
         os_profile = _dict_at(profile, "osProfile")
         prefix, admin = os_profile.get("computerNamePrefix"), os_profile.get("adminUsername")
         tags = spec.get("tags")
@@ -150,22 +197,27 @@ class VMBodies:
         self._scale_set_name = scale_set.name
         self._base_id = f"{scale_set_id(scale_set)}/virtualMachines/"
         self._location = spec.get("location")
-        self._sku = (
-            {k: v for k, v in sku.items() if k in ("name", "tier")}
-            if isinstance(sku, dict)
-            else None
-        )
-        vm_size = sku.get("name") if isinstance(sku, dict) else None
-        self._hardware = {"vmSize": vm_size} if isinstance(vm_size, str) else None
-        self._image = json_copy(image) if isinstance(image, dict) else None
+        self._spec = spec
+        self._latest = _model_parts(spec)
+        self._older: dict[int, tuple[Mapping[str, Any], _ModelParts]] = {}
         self._prefix = prefix if isinstance(prefix, str) else scale_set.name
         self._admin = admin if isinstance(admin, str) else None
         self._tags = dict(tags) if isinstance(tags, dict) and tags else None
         self._etag, self._deletion_status = etag, deletion_status
         self._instance_view = instance_view
-        self._user_data = user_data and "userData" in profile
-        self._user_data_value = profile.get("userData")
+        self._time_created = time_created
+        self._user_data = user_data
         self._times: dict[float, str] = {}
+
+    def _parts(self, vm: VMLike) -> _ModelParts:
+        """The parts of the model ``vm`` runs (the latest one unless it lags behind)."""
+        model = vm.model
+        if model is self._spec:
+            return self._latest
+        found = self._older.get(id(model))
+        if found is None:
+            found = self._older[id(model)] = (model, _model_parts(model))
+        return found[1]
 
     def _time(self, t: float) -> str:
         """``iso_time`` of ``t``, once per distinct time (a scale-out shares one)."""
@@ -180,21 +232,22 @@ class VMBodies:
             return vm.name
         return f"{self._prefix}{_base36(int(vm.instance_id)).rjust(6, '0')}"
 
-    def _properties(self, vm: VMLike, vm_id: str) -> dict[str, Any]:
+    def _properties(self, vm: VMLike, vm_id: str, parts: _ModelParts) -> dict[str, Any]:
         properties: dict[str, Any] = {
             "provisioningState": vm.provisioning_state,
             "latestModelApplied": vm.latest_model_applied,
             "vmId": vm.vm_id,
-            "timeCreated": self._time(vm.time_created),
         }
-        if self._hardware is not None:
-            properties["hardwareProfile"] = self._hardware
+        if self._time_created:
+            properties["timeCreated"] = self._time(vm.time_created)
+        if parts.hardware is not None:
+            properties["hardwareProfile"] = parts.hardware
         os_disk = f"{self._scale_set_name}_{vm.name}_OsDisk_1_{vm.vm_id.replace('-', '')}"
         storage: dict[str, Any] = {
             "osDisk": {"osType": vm.os_type, "name": os_disk, "createOption": "FromImage"}
         }
-        if self._image is not None:
-            storage["imageReference"] = self._image
+        if parts.image is not None:
+            storage["imageReference"] = parts.image
         os_json: dict[str, Any] = {"computerName": self._computer_name(vm)}
         if self._admin is not None:
             os_json["adminUsername"] = self._admin
@@ -202,31 +255,20 @@ class VMBodies:
         properties["osProfile"] = os_json
         nic = {"id": f"{vm_id}/networkInterfaces/nic0"}
         properties["networkProfile"] = {"networkInterfaces": [nic]}
+        protection = vm.protection
+        if protection is not None:
+            properties["protectionPolicy"] = dict(protection)
         if self._deletion_status:
             properties["resilientVMDeletionStatus"] = vm.deletion_status
         if self._instance_view:
-            properties["instanceView"] = self._instance_view_of(vm)
-        if self._user_data:
-            properties["userData"] = self._user_data_value
+            properties["instanceView"] = self.instance_view(vm)
+        if self._user_data and parts.user_data[0]:
+            properties["userData"] = parts.user_data[1]
         return properties
 
-    def _instance_view_of(self, vm: VMLike) -> dict[str, Any]:
-        state = vm.provisioning_state.lower()
-        return {
-            "statuses": [
-                {
-                    "code": f"ProvisioningState/{state}",
-                    "level": "Error" if state == "failed" else "Info",
-                    "displayStatus": f"Provisioning {state}",
-                    "time": self._time(vm.time_created),
-                },
-                {
-                    "code": f"PowerState/{vm.power_state}",
-                    "level": "Info",
-                    "displayStatus": f"VM {vm.power_state}",
-                },
-            ]
-        }
+    def instance_view(self, vm: VMLike) -> dict[str, Any]:
+        """The VM's instance view (its statuses as of its last state change)."""
+        return vm_instance_view(vm, self._computer_name(vm), self._time(vm.status_time))
 
     def body(self, vm: VMLike) -> dict[str, Any]:
         """The scale set VM resource body of ``vm``."""
@@ -238,13 +280,14 @@ class VMBodies:
             "location": self._location,
             "instanceId": vm.instance_id,
         }
-        if self._sku is not None:
-            body["sku"] = self._sku
+        parts = self._parts(vm)
+        if parts.sku is not None:
+            body["sku"] = parts.sku
         if self._tags is not None:
             body["tags"] = self._tags
         if self._etag:
-            body["etag"] = _quoted_etag(vm.etag)
-        body["properties"] = self._properties(vm, vm_id)
+            body["etag"] = quoted_etag(vm.etag)
+        body["properties"] = self._properties(vm, vm_id, parts)
         return body
 
 
@@ -257,6 +300,7 @@ def vm_json(
     deletion_status: bool,
     instance_view: bool = False,
     user_data: bool = False,
+    time_created: bool = True,
 ) -> dict[str, Any]:
     """The scale set VM resource body."""
     bodies = VMBodies(
@@ -266,6 +310,7 @@ def vm_json(
         deletion_status=deletion_status,
         instance_view=instance_view,
         user_data=user_data,
+        time_created=time_created,
     )
     return bodies.body(vm)
 
@@ -292,6 +337,10 @@ def vm_body_key(scale_set: ScaleSetLike, vm: VMLike) -> tuple[object, ...]:
         vm.latest_model_applied,
         vm.etag,
         vm.deletion_status,
+        vm.status_time,
+        vm.protection,
+        vm.last_error,
+        vm.model,
     )
 
 

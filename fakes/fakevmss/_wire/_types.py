@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 __all__ = [
-    "BackendLike",
     "ClockLike",
     "FaultsLike",
     "FeatureLike",
@@ -148,9 +147,39 @@ class VMLike(Protocol):
         """Whether the VM runs the scale set's latest model."""
         ...
 
+    @property
+    def last_error(self) -> Mapping[str, Any] | None:
+        """The ARM error (``code``, ``message``) of the last failed attempt or operation."""
+        ...
+
+    @property
+    def index(self) -> int:
+        """Creation order within the scale set (spreads VMs over fault domains)."""
+        ...
+
+    @property
+    def status_time(self) -> float:
+        """Clock seconds of the VM's last state change."""
+        ...
+
+    @property
+    def model(self) -> Mapping[str, Any]:
+        """The scale set spec of the model the VM runs (its size, image and user data)."""
+        ...
+
+    @property
+    def protection(self) -> Mapping[str, bool] | None:
+        """``protectionPolicy`` as set through the VM's PUT (None: never set)."""
+        ...
+
 
 class ScaleSetLike(Protocol):
     """A scale set as the wire layer reads it."""
+
+    @property
+    def state_time(self) -> float:
+        """Clock seconds of the last change of ``provisioning_state``."""
+        ...
 
     @property
     def subscription(self) -> str:
@@ -258,74 +287,4 @@ class FeatureLike(Protocol):
     @property
     def state(self) -> str:
         """``NotRegistered``, ``Registering`` or ``Registered``."""
-        ...
-
-
-class BackendLike(Protocol):
-    """The operations the wire layer calls; each raises ``ArmException`` on refusal."""
-
-    def put_scale_set(
-        self,
-        sub: str,
-        rg: str,
-        name: str,
-        doc: dict[str, Any],
-        /,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
-    ) -> tuple[ScaleSetLike, bool, OperationLike]:
-        """Create or replace a scale set."""
-        ...
-
-    def patch_scale_set(
-        self, sub: str, rg: str, name: str, patch: dict[str, Any], /, *, if_match: str | None = None
-    ) -> tuple[ScaleSetLike, OperationLike]:
-        """Deep-merge ``patch`` into a scale set."""
-        ...
-
-    def get_scale_set(self, sub: str, rg: str, name: str, /) -> ScaleSetLike:
-        """One scale set."""
-        ...
-
-    def list_scale_sets(self, sub: str, rg: str | None, /) -> list[ScaleSetLike]:
-        """Scale sets of a resource group, or of the subscription when ``rg`` is None."""
-        ...
-
-    def delete_scale_set(
-        self, sub: str, rg: str, name: str, /, *, force: bool
-    ) -> OperationLike | None:
-        """Start deleting a scale set; None when it does not exist."""
-        ...
-
-    def delete_instances(
-        self, sub: str, rg: str, name: str, instance_ids: list[str], /, *, force: bool
-    ) -> OperationLike:
-        """Start deleting some instances."""
-        ...
-
-    def list_vms(self, sub: str, rg: str, name: str, /) -> list[VMLike]:
-        """Live VMs of a Uniform scale set."""
-        ...
-
-    def get_vm(self, sub: str, rg: str, name: str, instance_id: str, /) -> VMLike:
-        """One VM."""
-        ...
-
-    def delete_vm(
-        self, sub: str, rg: str, name: str, instance_id: str, /, *, force: bool
-    ) -> OperationLike:
-        """Start deleting one VM."""
-        ...
-
-    def get_operation(self, sub: str, operation_id: str, /) -> OperationLike:
-        """An operation by id."""
-        ...
-
-    def register_feature(self, sub: str, namespace: str, feature: str, /) -> FeatureLike:
-        """Start registering a feature."""
-        ...
-
-    def get_feature(self, sub: str, namespace: str, feature: str, /) -> FeatureLike:
-        """A feature's registration."""
         ...

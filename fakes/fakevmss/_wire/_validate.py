@@ -1,65 +1,36 @@
-"""Validating what a request carries: names, scale set bodies, instance id lists, query flags.
+"""The service's rules beyond the published schema: scale set bodies, instance ids, flags.
+
+Bodies reach these checks after ``_schema_check`` (which refuses unknown members, checks types
+and drops read-only members). What is left here is what the fake relies on and the files do
+not say: ``location`` on PUT, ``sku.capacity`` within 0..1000, the enums the engine reads
+(normalised to their canonical spelling, so the backend sees ``"Flexible"`` whatever case the
+client sent). The same rules also cover an api-version without a generated schema, so they
+drop ``null`` members (ARM treats them as not given) and the read-only ones themselves.
 
 Each check raises ``ArmException`` (400) naming the offending field in ``target``; nothing here
-raises anything else. Known enum values are normalised to their canonical spelling so the
-backend sees ``"Flexible"`` whatever case the client sent. ``null`` members are dropped (ARM
-treats them as not given). Unknown fields are kept and echoed back.
+raises anything else.
 """
 
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fakevmss._errors import INVALID_RESOURCE_NAME, ArmException, invalid_parameter
+from fakevmss._errors import ArmException, invalid_parameter
 
 __all__ = [
-    "check_name",
     "parse_bool_flag",
     "validate_instance_ids",
     "validate_scale_set_body",
 ]
 
 _MISSING = object()
-_CONTROL_CHAR = re.compile("[\x00-\x1f\x7f]")
-_FORBIDDEN_CHAR = re.compile(r"[/\\?#%]")
-
-#: Longest name per path parameter (80 for scale sets, 90 for resource groups, as ARM allows).
-NAME_LIMITS = {"resourceGroupName": 90, "vmScaleSetName": 80}
-_DEFAULT_NAME_LIMIT = 256
 
 #: Fields the service sets; ignored when a client sends them.
 READ_ONLY_TOP = ("id", "name", "type", "etag")
 READ_ONLY_PROPERTIES = ("provisioningState", "uniqueId", "timeCreated")
-
-
-def check_name(param: str, value: str) -> str:
-    """``value`` if it is a usable name for path parameter ``param``.
-
-    Raises:
-        ArmException: 400 ``InvalidResourceName`` (target ``param``).
-    """
-    limit = NAME_LIMITS.get(param, _DEFAULT_NAME_LIMIT)
-    problem = None
-    if value in ("", ".", ".."):
-        problem = "must not be empty, '.' or '..'"
-    elif len(value) > limit:
-        problem = f"must be at most {limit} characters"
-    elif _CONTROL_CHAR.search(value) is not None:
-        problem = "must not contain control characters"
-    elif _FORBIDDEN_CHAR.search(value) is not None:
-        problem = "must not contain '/', '\\', '?', '#' or '%'"
-    if problem is not None:
-        raise ArmException(
-            400,
-            INVALID_RESOURCE_NAME,
-            f"The resource name '{value[:100]}' for {param} is invalid: it {problem}.",
-            target=param,
-        )
-    return value
 
 
 def parse_bool_flag(name: str, raw: str | None) -> bool:

@@ -16,9 +16,13 @@ from fakevmss._errors import MISSING_API_VERSION, NO_REGISTERED_PROVIDER, ArmExc
 
 __all__ = [
     "RESILIENCY_VIEW_VERSION",
+    "check_since",
     "has_etag",
+    "has_flexible_protection",
     "has_resiliency_view",
+    "has_vm_time_created",
     "resolve_api_version",
+    "vm_fields",
 ]
 
 #: The first api-version showing ``resilientVMDeletionStatus`` and etags (docs/fake/emulation.md).
@@ -88,3 +92,41 @@ def has_resiliency_view(version: str) -> bool:
 def has_etag(version: str) -> bool:
     """Whether ``version`` shows ``etag`` and honours ``If-Match``/``If-None-Match``."""
     return _at_least(version, RESILIENCY_VIEW_VERSION)
+
+
+def has_vm_time_created(version: str) -> bool:
+    """Whether ``version`` shows a scale set VM's ``timeCreated`` (not in the 2023-07-01 file)."""
+    return _at_least(version, RESILIENCY_VIEW_VERSION)
+
+
+@lru_cache(maxsize=64)
+def vm_fields(version: str) -> tuple[bool, bool]:
+    """``(has_etag, has_vm_time_created)`` of ``version`` in one look-up (GET VM's hot path)."""
+    return has_etag(version), has_vm_time_created(version)
+
+
+#: The first api-version protecting VMs of Flexible scale sets (Microsoft's instance protection
+#: page: "With Flexible orchestration mode, instance protection is only supported with API
+#: version 2023-09-01 and above").
+FLEXIBLE_PROTECTION_VERSION = "2023-09-01"
+
+
+def has_flexible_protection(version: str) -> bool:
+    """Whether ``version`` takes ``protectionPolicy`` on a VM of a Flexible scale set."""
+    return _at_least(version, FLEXIBLE_PROTECTION_VERSION)
+
+
+def check_since(version: str, since: str, operation: str) -> None:
+    """Refuse an operation that api-version ``version`` does not have (it arrived in ``since``).
+
+    Raises:
+        ArmException: 400 ``NoRegisteredProviderFound``, as ARM answers an api-version that
+            does not know a resource type or action.
+    """
+    if not _at_least(version, since):
+        raise ArmException(
+            400,
+            NO_REGISTERED_PROVIDER,
+            f"No registered resource provider found for api version '{version}' and "
+            f"operation '{operation}'. The supported api-versions are '{since}' and later.",
+        )

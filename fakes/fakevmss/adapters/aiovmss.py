@@ -11,7 +11,7 @@ transport types and errors are imported here, never its models.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiovmss.errors import ServiceRequestError, ServiceResponseError
 from aiovmss.transport import HttpRequest, HttpResponse
@@ -29,12 +29,20 @@ class WireHandler(Protocol):
 
 
 class FakeTransport:
-    """An aiovmss ``AsyncTransport`` that hands every request to ``fake.handle``."""
+    """An aiovmss ``AsyncTransport`` that hands every request to ``fake.handle``.
 
-    __slots__ = ("_fake", "closed")
+    Attributes:
+        io_clock: the fake's clock (``None`` for a handler without one). Its delays (a
+            ``slow_response`` fault) pass on that clock, so the client's per-attempt timeout
+            runs on it too.
+        closed: set by :meth:`aclose`.
+    """
+
+    __slots__ = ("_fake", "closed", "io_clock")
 
     def __init__(self, fake: WireHandler) -> None:
         self._fake = fake
+        self.io_clock: Any = getattr(fake, "clock", None)
         self.closed = False
 
     async def send(self, request: HttpRequest) -> HttpResponse:

@@ -1,20 +1,31 @@
 """The fake as a real HTTP server (aiohttp): the ARM API plus a control API under ``/_fake/``.
 
 Every request outside ``/_fake/`` goes to ``fake.handle`` with the absolute URL the client used
-(scheme and ``Host``), so the URLs the fake emits point back at this server. An injected dropped
-connection closes the socket without an answer.
+(scheme and ``Host``; the bound socket address when an HTTP/1.0 request has no ``Host``), so
+the URLs the fake emits point back at this server. An injected dropped connection closes the
+socket without an answer.
+
+Before any route runs, a middleware refuses what a web page could use to drive the fake
+(:mod:`fakevmss.adapters._guards`; docs/fake/http.md): a ``Host`` that does not name
+this server (421, DNS rebinding), a foreign ``Origin`` (403), and a ``/_fake/`` POST, PUT, PATCH
+or DELETE whose body is not ``application/json`` (415). A malformed HTTP request is logged as
+one line on the ``fakevmss.server`` logger, without a traceback.
 
 The control API needs no auth and answers JSON (errors are ARM-shaped, never HTML, never 500 for a
 client mistake):
 
-- ``POST /_fake/faults`` ``{"kind": "fail_create" | "fail_delete" | "http_error" | "throttle" |
-  "drop_connection" | "slow_response" | "garbage_body", ...the keyword options of the Python
-  API...}`` -> 201
-  ``{"id": ..., "kind": ...}``. ``path_regex`` stands for ``path=re.compile(...)``.
+- ``POST /_fake/faults`` ``{"kind": "fail_create" | "fail_delete" | "fail_operation" |
+  "http_error" | "throttle" | "drop_connection" | "slow_response" | "garbage_body", ...the
+  keyword options of the Python API...}`` -> 201 ``{"id": ..., "kind": ...}``
+  (``fail_operation`` names its VM operation in ``"operation"``, the Python API's first
+  argument). ``path_regex`` stands for ``path=`` as a linear-time
+  :class:`~fakevmss.PathPattern` (:mod:`fakevmss.adapters._fault_specs`).
 - ``DELETE /_fake/faults``: clear every fault. ``POST /_fake/reset``: forget every resource.
 - ``GET /_fake/clock``; ``POST /_fake/clock/advance`` ``{"seconds": n}`` (a ``VirtualClock``
   only; otherwise 409).
 - ``GET /_fake/state`` (``fake.snapshot()``); ``GET /_fake/requests`` (the request records).
+- ``GET /_fake/ui``: a live page of the fleet, its timelines and the request log, and its
+  JSON ``GET /_fake/ui/data`` (routes in ``_ui_routes``).
 
 State lives in memory only: a killed and restarted server starts empty.
 """
@@ -23,13 +34,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
-import re
+import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from aiohttp.http import HttpVersion11
+from aiohttp.http_exceptions import HttpProcessingError
 
 from fakevmss._errors import (
     INVALID_PARAMETER,
@@ -41,121 +53,61 @@ from fakevmss._errors import (
     ArmException,
 )
 from fakevmss._http import DroppedConnection, WireRequest, WireResponse
+from fakevmss.adapters._fault_specs import FAULT_KINDS, add_fault, check_fault, is_number
+from fakevmss.adapters._guards import (
+    CONTROL_PREFIX,
+    Allowed,
+    RequestFacts,
+    one_line,
+    parse_allowed_host,
+    refusal,
+    served_authority,
+)
+from fakevmss.adapters._ui_routes import add_ui_routes
 
 if TYPE_CHECKING:
     from fakevmss._fake import FakeCompute
 
-__all__ = ["CONTROL_PREFIX", "FAULT_KINDS", "add_fault", "aiohttp_app", "check_fault"]
-
-#: Every control-API path starts with this.
-CONTROL_PREFIX = "/_fake/"
+__all__ = [
+    "CONTROL_PREFIX",
+    "FAULT_KINDS",
+    "SERVER_LOGGER",
+    "add_fault",
+    "aiohttp_app",
+    "check_fault",
+]
 
 # Headers aiohttp computes itself (or that make no sense to copy from the fake's answer).
 _HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 
-Check = Callable[[Any], bool]
 Handler = Callable[["web.Request"], Awaitable["web.Response"]]
+AnyHandler = Callable[["web.Request"], Awaitable["web.StreamResponse"]]
 
 
-def _is_str(value: Any) -> bool:
-    return isinstance(value, str)
+class _OneLinePerBadRequest(logging.Filter):
+    """aiohttp logs a malformed request with a traceback; the fake logs one line instead.
 
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return (_is_int(value) or isinstance(value, float)) and math.isfinite(value)
-
-
-def _is_bool(value: Any) -> bool:
-    return isinstance(value, bool)
-
-
-def _is_str_list(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
-
-
-def _optional(check: Check) -> Check:
-    return lambda value: value is None or check(value)
-
-
-_HTTP_FILTERS: dict[str, Check] = {
-    "method": _optional(_is_str),
-    "path": _optional(_is_str),
-    "path_regex": _optional(_is_str),
-    "times": _optional(_is_int),
-}
-_VM_FILTERS: dict[str, Check] = {
-    "code": _is_str,
-    "scale_set": _optional(_is_str),
-    "instances": _optional(_is_str_list),
-    "attempts": _optional(_is_int),
-    "probability": _optional(_is_number),
-}
-
-#: kind -> (positional option names, every accepted option with its type check).
-FAULT_KINDS: dict[str, tuple[tuple[str, ...], dict[str, Check]]] = {
-    "fail_create": (("code",), _VM_FILTERS),
-    "fail_delete": (("code",), {**_VM_FILTERS, "fallback_state": _is_str}),
-    "http_error": (
-        ("status", "code"),
-        {**_HTTP_FILTERS, "status": _is_int, "code": _is_str, "message": _optional(_is_str)},
-    ),
-    "throttle": ((), {**_HTTP_FILTERS, "retry_after": _is_number}),
-    "drop_connection": ((), {**_HTTP_FILTERS, "after_send": _is_bool}),
-    "slow_response": (("seconds",), {**_HTTP_FILTERS, "seconds": _is_number}),
-    "garbage_body": ((), {**_HTTP_FILTERS, "mode": _is_str, "status": _optional(_is_int)}),
-}
-
-
-def _bad(target: str, message: str) -> ArmException:
-    return ArmException(400, INVALID_PARAMETER, message, target=target)
-
-
-def check_fault(spec: Any) -> tuple[str, list[Any], dict[str, Any]]:
-    """Check a control-API fault object; return (``fake.faults`` method, args, kwargs).
-
-    Raises:
-        ArmException: 400 ``InvalidParameter`` (with ``target``) for a bad fault object.
+    Malformed: the parser refused it (bad request line, header, chunk...), or the client
+    went away before sending all of it.
     """
-    if not isinstance(spec, dict):
-        raise _bad("fault", "A fault must be a JSON object.")
-    kind = spec.get("kind")
-    if not isinstance(kind, str) or kind not in FAULT_KINDS:
-        raise _bad("kind", f"'kind' must be one of {', '.join(sorted(FAULT_KINDS))}.")
-    positional, accepted = FAULT_KINDS[kind]
-    options = {key: value for key, value in spec.items() if key != "kind"}
-    for key, value in options.items():
-        if key not in accepted:
-            raise _bad(key, f"Unknown option '{key}' for a {kind} fault.")
-        if not accepted[key](value):
-            raise _bad(key, f"Option '{key}' of a {kind} fault has the wrong type.")
-    missing = [name for name in positional if name not in options]
-    if missing:
-        raise _bad(missing[0], f"A {kind} fault needs '{missing[0]}'.")
-    if options.get("path_regex") is not None:
-        try:
-            options["path"] = re.compile(options.pop("path_regex"), re.IGNORECASE)
-        except re.error as exc:
-            raise _bad("path_regex", f"Not a regular expression: {exc}.") from None
-    options.pop("path_regex", None)
-    args = [options.pop(name) for name in positional]
-    return kind, args, options
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError | ConnectionError):
+            remote = record.args[0] if isinstance(record.args, tuple) and record.args else None
+            record.msg = "malformed or cut-short HTTP request from %s: %s: %s"
+            record.args = (remote, type(exc).__name__, one_line(str(exc), 200))
+            record.exc_info = None
+            record.exc_text = None
+            if record.levelno > logging.WARNING:  # the client's mistake, not the server's
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
 
 
-def add_fault(fake: FakeCompute, spec: Any) -> Any:
-    """Add the fault described by a control-API fault object; return the fault's handle.
-
-    Raises:
-        ArmException: 400 ``InvalidParameter`` (with ``target``) for a bad fault object.
-    """
-    kind, args, kwargs = check_fault(spec)
-    try:
-        return getattr(fake.faults, kind)(*args, **kwargs)
-    except (TypeError, ValueError) as exc:
-        raise _bad(kind, f"Bad {kind} fault: {exc}") from None
+#: The logger of the served fake's HTTP server (aiohttp's ``logger=``): one line per
+#: malformed request, a traceback only for a bug in the fake.
+SERVER_LOGGER = logging.getLogger("fakevmss.server")
+SERVER_LOGGER.addFilter(_OneLinePerBadRequest())
 
 
 def _json_response(
@@ -268,8 +220,10 @@ class _Control:
 
         body = await _json_body(request)
         seconds: Any = body.get("seconds") if isinstance(body, dict) else None
-        if not _is_number(seconds) or seconds < 0:
-            raise _bad("seconds", "'seconds' must be a finite number >= 0.")
+        if not is_number(seconds) or seconds < 0:
+            raise ArmException(
+                400, INVALID_PARAMETER, "'seconds' must be a finite number >= 0.", target="seconds"
+            )
         if not isinstance(self.fake.clock, VirtualClock):
             raise ArmException(409, OPERATION_NOT_ALLOWED, "Only a virtual clock can be advanced.")
         self.fake.clock.advance(float(seconds))
@@ -285,8 +239,61 @@ class _Control:
         return _json_response(200, {"value": records})
 
 
-def aiohttp_app(fake: FakeCompute, *, max_body_bytes: int = 4 * 1024 * 1024) -> web.Application:
+def _sockname(request: web.BaseRequest) -> Any:
+    transport = request.transport
+    return None if transport is None else transport.get_extra_info("sockname")
+
+
+def _facts(request: web.BaseRequest) -> RequestFacts:
+    headers = request.headers
+    return RequestFacts(
+        method=request.method,
+        path=request.path,
+        http_10=request.version < HttpVersion11,
+        hosts=tuple(headers.getall("Host", ())),
+        origins=tuple(headers.getall("Origin", ())),
+        content_type=headers.get("Content-Type"),
+        has_body=request.body_exists,
+        secure=request.secure,
+        sockname=_sockname(request),
+    )
+
+
+def _guard(allowed: Allowed) -> Any:
+    """The middleware that refuses, before any route runs, what a web page could send."""
+
+    @web.middleware
+    async def guard(request: web.Request, handler: AnyHandler) -> web.StreamResponse:
+        refused = refusal(_facts(request), allowed)
+        if refused is not None:
+            return _error_response(refused)
+        return await handler(request)
+
+    return guard
+
+
+def _absolute_url(request: web.BaseRequest) -> str:
+    """The URL the client used; an HTTP/1.0 request without ``Host`` gets the bound address."""
+    authority = request.headers.get("Host") or served_authority(_sockname(request))
+    return f"{request.scheme}://{authority or request.host}{request.raw_path}"
+
+
+def aiohttp_app(
+    fake: FakeCompute,
+    *,
+    max_body_bytes: int = 4 * 1024 * 1024,
+    allowed_hosts: Iterable[str] = (),
+) -> web.Application:
     """An aiohttp application serving ``fake`` over HTTP, with the control API under /_fake/.
+
+    Args:
+        fake: the fake to serve.
+        max_body_bytes: larger request bodies answer 413.
+        allowed_hosts: ``Host`` names accepted besides the bound address (``NAME`` on the
+            bound port, or ``NAME:PORT``): what ``--allow-host`` sets.
+
+    Raises:
+        ValueError: an ``allowed_hosts`` entry is not a host name or ``host:port``.
 
     Example::
 
@@ -294,6 +301,7 @@ def aiohttp_app(fake: FakeCompute, *, max_body_bytes: int = 4 * 1024 * 1024) -> 
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
     """
+    allowed = tuple(parse_allowed_host(name) for name in allowed_hosts)
     control = _Control(fake)
 
     async def forward(request: web.Request) -> web.StreamResponse:
@@ -303,8 +311,7 @@ def aiohttp_app(fake: FakeCompute, *, max_body_bytes: int = 4 * 1024 * 1024) -> 
             body = await _read_body(request)
         except ArmException as exc:
             return _error_response(exc)
-        url = f"{request.scheme}://{request.host}{request.raw_path}"
-        wire = WireRequest(request.method, url, dict(request.headers), body)
+        wire = WireRequest(request.method, _absolute_url(request), dict(request.headers), body)
         try:
             answer = await fake.handle(wire)
         except DroppedConnection:
@@ -314,6 +321,11 @@ def aiohttp_app(fake: FakeCompute, *, max_body_bytes: int = 4 * 1024 * 1024) -> 
             return web.Response(status=500)
         return _to_aiohttp(answer)
 
-    app = web.Application(client_max_size=max_body_bytes)
+    app = web.Application(
+        client_max_size=max_body_bytes,
+        middlewares=[_guard(allowed)],
+        handler_args={"logger": SERVER_LOGGER},
+    )
+    add_ui_routes(app, fake)
     app.router.add_route("*", "/{tail:.*}", forward)
     return app

@@ -50,3 +50,17 @@ async def test_marker_configures_the_fake(compute_client: Any, fake_compute: Any
     assert fake_compute.subscription_id.endswith("d0d0")
     await make_scale_set(compute_client, 1, resilient_delete=True)
     assert await drain(compute_client, RG, NAME, ["0"]) == {"0": "Deleted"}
+
+
+@pytest.mark.compute_client(api_version="2023-07-01")
+async def test_drain_at_api_version_2023_07_01(compute_client: Any, fake_compute: Any) -> None:
+    # No resilientVMDeletionStatus at 2023-07-01: the waiter judges by the state alone.
+    assert compute_client.api_version == "2023-07-01"
+    await make_scale_set(compute_client, 2, resilient_delete=True)
+    fake_compute.faults.fail_delete("InternalExecutionError", scale_set=NAME, instances=["1"])
+
+    outcomes = await drain(compute_client, RG, NAME, ["0", "1"])
+
+    assert outcomes == {"0": "Deleted", "1": "Failed"}  # VM 1 failed its 6 attempts
+    assert fake_compute.vm(RG, NAME, "1").delete_attempts == 6
+    assert {r.api_version for r in fake_compute.requests} == {"2023-07-01"}

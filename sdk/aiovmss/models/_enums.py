@@ -20,13 +20,18 @@ __all__ = [
     "DiskCreateOptionTypes",
     "EnumOrStr",
     "FeatureState",
+    "HyperVGenerationType",
+    "MaintenanceOperationResultCodeTypes",
     "OperatingSystemTypes",
     "OperationStatusValue",
     "OrchestrationMode",
+    "OrchestrationServiceNames",
+    "OrchestrationServiceState",
     "ProvisioningState",
     "ResilientVMDeletionStatus",
     "StatusLevelTypes",
     "UpgradeMode",
+    "VirtualMachineScaleSetSkuScaleType",
 ]
 
 
@@ -162,3 +167,40 @@ class DiskCreateOptionTypes(ArmEnum):
     ATTACH = "Attach"
     COPY = "Copy"
     RESTORE = "Restore"
+
+
+class HyperVGenerationType(ArmEnum):
+    """``hyperVGeneration`` of a VM's instance view."""
+
+    V1 = "V1"
+    V2 = "V2"
+
+
+class MaintenanceOperationResultCodeTypes(ArmEnum):
+    """``lastOperationResultCode`` of a VM's maintenance redeploy status."""
+
+    NONE = "None"
+    RETRY_LATER = "RetryLater"
+    MAINTENANCE_ABORTED = "MaintenanceAborted"
+    MAINTENANCE_COMPLETED = "MaintenanceCompleted"
+
+
+class OrchestrationServiceNames(ArmEnum):
+    """``serviceName`` of a scale set's orchestration service."""
+
+    AUTOMATIC_REPAIRS = "AutomaticRepairs"
+
+
+class OrchestrationServiceState(ArmEnum):
+    """``serviceState`` of a scale set's orchestration service."""
+
+    NOT_RUNNING = "NotRunning"
+    RUNNING = "Running"
+    SUSPENDED = "Suspended"
+
+
+class VirtualMachineScaleSetSkuScaleType(ArmEnum):
+    """``scaleType`` of a scale set SKU's capacity."""
+
+    AUTOMATIC = "Automatic"
+    NONE = "None"

@@ -1,4 +1,8 @@
-"""A scale set VM (``VirtualMachineScaleSetVM``) and its instance view."""
+"""A scale set VM (``VirtualMachineScaleSetVM``): the body of get, list and the VM's PUT.
+
+``InstanceViewStatus``, ``VirtualMachineScaleSetVMInstanceView`` (now in ``instance_view``) and
+``VirtualMachineScaleSetVMInstanceRequiredIDs`` (now in ``actions``) are still importable here.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,9 @@ from typing import Any
 from pydantic import Field
 
 from aiovmss.models._base import READ_ONLY, ArmModel
-from aiovmss.models._enums import (
-    EnumOrStr,
-    ProvisioningState,
-    ResilientVMDeletionStatus,
-    StatusLevelTypes,
-)
+from aiovmss.models._enums import EnumOrStr, ProvisioningState, ResilientVMDeletionStatus
+from aiovmss.models.actions import VirtualMachineScaleSetVMInstanceRequiredIDs
+from aiovmss.models.instance_view import InstanceViewStatus, VirtualMachineScaleSetVMInstanceView
 from aiovmss.models.profiles import NetworkProfile, OSProfile, StorageProfile
 from aiovmss.models.scale_set import Sku
 
@@ -23,38 +24,15 @@ __all__ = [
     "VirtualMachineScaleSetVMInstanceRequiredIDs",
     "VirtualMachineScaleSetVMInstanceView",
     "VirtualMachineScaleSetVMProperties",
+    "VirtualMachineScaleSetVMProtectionPolicy",
 ]
 
 
-class InstanceViewStatus(ArmModel):
-    """One ``statuses`` entry: ``code`` such as ``ProvisioningState/succeeded``, level, time."""
+class VirtualMachineScaleSetVMProtectionPolicy(ArmModel):
+    """``protectionPolicy`` of a VM: keep it out of scale-in, or out of scale-set-wide actions."""
 
-    code: str | None = None
-    level: EnumOrStr[StatusLevelTypes] | None = None
-    display_status: str | None = None
-    message: str | None = None
-    time: datetime | None = None
-
-
-class VirtualMachineScaleSetVMInstanceView(ArmModel):
-    """``properties.instanceView`` of a VM (``$expand=instanceView``)."""
-
-    platform_update_domain: int | None = None
-    platform_fault_domain: int | None = None
-    rdp_thumb_print: str | None = None
-    computer_name: str | None = None
-    os_name: str | None = None
-    os_version: str | None = None
-    hyper_v_generation: str | None = None
-    placement_group_id: str | None = None
-    assigned_host: str | None = None
-    vm_agent: dict[str, Any] | None = None
-    vm_health: dict[str, Any] | None = None
-    maintenance_redeploy_status: dict[str, Any] | None = None
-    boot_diagnostics: dict[str, Any] | None = None
-    disks: list[dict[str, Any]] | None = None
-    extensions: list[dict[str, Any]] | None = None
-    statuses: list[InstanceViewStatus] | None = None
+    protect_from_scale_in: bool | None = None
+    protect_from_scale_set_actions: bool | None = None
 
 
 class VirtualMachineScaleSetVMProperties(ArmModel):
@@ -72,7 +50,7 @@ class VirtualMachineScaleSetVMProperties(ArmModel):
     resilient_vm_deletion_status: EnumOrStr[ResilientVMDeletionStatus] | None = Field(
         default=None, alias="resilientVMDeletionStatus", json_schema_extra=READ_ONLY
     )
-    model_definition_applied: str | None = None
+    model_definition_applied: str | None = Field(default=None, json_schema_extra=READ_ONLY)
     hardware_profile: dict[str, Any] | None = None
     storage_profile: StorageProfile | None = None
     os_profile: OSProfile | None = None
@@ -81,7 +59,7 @@ class VirtualMachineScaleSetVMProperties(ArmModel):
     user_data: str | None = None
     diagnostics_profile: dict[str, Any] | None = None
     security_profile: dict[str, Any] | None = None
-    protection_policy: dict[str, Any] | None = None
+    protection_policy: VirtualMachineScaleSetVMProtectionPolicy | None = None
     additional_capabilities: dict[str, Any] | None = None
     availability_set: dict[str, Any] | None = None
     license_type: str | None = None
@@ -90,6 +68,7 @@ class VirtualMachineScaleSetVMProperties(ArmModel):
 class VirtualMachineScaleSetVM(ArmModel):
     """A VM of a scale set, as returned by get and list.
 
+    ``instance_id`` is a ``str`` (the service always sends it; ``""`` on a model built by hand).
     ``provisioning_state`` and ``resilient_vm_deletion_status`` read through ``properties``
     (``None`` when absent); the wire nesting stays in ``properties``.
     """
@@ -98,14 +77,16 @@ class VirtualMachineScaleSetVM(ArmModel):
     name: str | None = Field(default=None, json_schema_extra=READ_ONLY)
     type: str | None = Field(default=None, json_schema_extra=READ_ONLY)
     etag: str | None = Field(default=None, json_schema_extra=READ_ONLY)
-    instance_id: str | None = Field(default=None, json_schema_extra=READ_ONLY)
+    # The service sends instanceId on every VM, so it is a plain str (mypy --strict callers need
+    # no None check); "" only on a model built by hand. Read-only: never sent.
+    instance_id: str = Field(default="", json_schema_extra=READ_ONLY)
     location: str | None = None
     tags: dict[str, str] | None = None
-    sku: Sku | None = None
-    zones: list[str] | None = None
+    sku: Sku | None = Field(default=None, json_schema_extra=READ_ONLY)
+    zones: list[str] | None = Field(default=None, json_schema_extra=READ_ONLY)
     plan: dict[str, Any] | None = None
     identity: dict[str, Any] | None = None
-    resources: list[dict[str, Any]] | None = None
+    resources: list[dict[str, Any]] | None = Field(default=None, json_schema_extra=READ_ONLY)
     properties: VirtualMachineScaleSetVMProperties | None = None
 
     @property
@@ -118,9 +99,3 @@ class VirtualMachineScaleSetVM(ArmModel):
         """``properties.resilientVMDeletionStatus`` (2024-07-01 only), or ``None``."""
         props = self.properties
         return None if props is None else props.resilient_vm_deletion_status
-
-
-class VirtualMachineScaleSetVMInstanceRequiredIDs(ArmModel):
-    """The body of delete instances: ``{"instanceIds": [...]}``."""
-
-    instance_ids: list[str]

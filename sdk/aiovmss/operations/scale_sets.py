@@ -1,63 +1,51 @@
-"""``client.scale_sets``: Microsoft.Compute/virtualMachineScaleSets operations."""
+"""``client.scale_sets``: Microsoft.Compute/virtualMachineScaleSets operations.
+
+Each method checks its arguments and hands its operation (``aiovmss._catalog.ScaleSetOps``,
+where the wire is declared) to the shared invoke.
+
+The POST actions on VMs (start, power off, reimage, ...) are long-running with no result
+(``AsyncLROPoller[None]``). ``instance_ids`` picks the VMs; None (the default) sends no body,
+which the service reads as every VM, and an empty list is refused rather than sent (see
+``aiovmss._names.validate_instance_ids``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from aiovmss._names import validate_name
-from aiovmss._paging import AsyncPaged, model_page_parser
+from aiovmss._catalog import ScaleSetOps
+from aiovmss._operation import Operation
+from aiovmss._paging import AsyncPaged
 from aiovmss._polling import AsyncLROPoller
 from aiovmss.models import (
+    OSProfileProvisioningData,
     ResiliencyPolicy,
     ResilientVMCreationPolicy,
     ResilientVMDeletionPolicy,
     VirtualMachineScaleSet,
-    VirtualMachineScaleSetListResult,
+    VirtualMachineScaleSetInstanceView,
+    VirtualMachineScaleSetReimageParameters,
+    VirtualMachineScaleSetSku,
     VirtualMachineScaleSetUpdate,
     VirtualMachineScaleSetUpdateProperties,
 )
 from aiovmss.operations._common import (
     OperationContext,
     check_bool,
-    check_optional_str,
-    coerce_body,
-    force_deletion_param,
-    names,
+    instance_ids_body,
+    reimage_body,
+    required_ids_body,
 )
 
 __all__ = ["ScaleSetsOperations"]
 
-_PROVIDER = "/providers/Microsoft.Compute/virtualMachineScaleSets"
-_RESULT = "VirtualMachineScaleSet"
-_parse_page = model_page_parser(VirtualMachineScaleSetListResult)
-
-
-def _instance_ids(value: object) -> list[str]:
-    """The instance ids as a non-empty list of valid names (a bare str is a TypeError)."""
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        raise TypeError(f"instance_ids must be a list of str, not {type(value).__name__}")
-    if not value:
-        raise ValueError("instance_ids must not be empty")
-    return [validate_name("instance id", item) for item in value]
-
 
 class ScaleSetsOperations:
-    """Create, update, read, list and delete scale sets, and set their resiliency policy."""
+    """Create, update, read, list and delete scale sets; start, stop, reimage and upgrade VMs."""
 
     def __init__(self, context: OperationContext) -> None:
         self._ctx = context
-
-    def _path(self, resource_group: object, name: object | None = None) -> tuple[str, str]:
-        """``(path, resource)`` of a resource group's scale sets, or of one scale set."""
-        pairs: list[tuple[str, object]] = [("resource group", resource_group)]
-        if name is not None:
-            pairs.append(("scale set name", name))
-        parts = names(*pairs)
-        path = f"{self._ctx.subscription_path()}/resourceGroups/{parts[0]}{_PROVIDER}"
-        if name is None:
-            return path, str(resource_group)
-        return f"{path}/{parts[1]}", f"{resource_group}/{name}"
 
     async def begin_create_or_update(
         self,
@@ -80,17 +68,12 @@ class ScaleSetsOperations:
         Raises:
             ApiVersionError: an etag precondition at 2023-07-01 (nothing is sent).
         """
-        path, resource = self._path(resource_group, name)
-        model = coerce_body(VirtualMachineScaleSet, body, "body")
-        headers = self._ctx.require_etag(if_match, if_none_match)
         return await self._ctx.begin(
-            "PUT",
-            self._ctx.url(path),
-            json=model.to_wire(),
-            headers=headers,
-            operation="scale_sets.begin_create_or_update",
-            resource=resource,
-            result_type=_RESULT,
+            ScaleSetOps.begin_create_or_update,
+            (resource_group, name),
+            body,
+            if_match=if_match,
+            if_none_match=if_none_match,
         )
 
     async def begin_update(
@@ -102,10 +85,8 @@ class ScaleSetsOperations:
         if_match: str | None = None,
     ) -> AsyncLROPoller[VirtualMachineScaleSet]:
         """PATCH a scale set with a ``VirtualMachineScaleSetUpdate`` (or dict)."""
-        path, resource = self._path(resource_group, name)
-        model = coerce_body(VirtualMachineScaleSetUpdate, body, "body")
-        headers = self._ctx.require_etag(if_match)
-        return await self._patch(path, resource, model, headers, "scale_sets.begin_update")
+        operation = ScaleSetOps.begin_update
+        return await self._ctx.begin(operation, (resource_group, name), body, if_match=if_match)
 
     async def begin_set_resiliency_policy(
         self,
@@ -135,100 +116,197 @@ class ScaleSetsOperations:
         update = VirtualMachineScaleSetUpdate(
             properties=VirtualMachineScaleSetUpdateProperties(resiliency_policy=policy)
         )
-        path, resource = self._path(resource_group, name)
-        operation = "scale_sets.begin_set_resiliency_policy"
-        return await self._patch(path, resource, update, {}, operation)
-
-    async def _patch(
-        self,
-        path: str,
-        resource: str,
-        model: VirtualMachineScaleSetUpdate,
-        headers: dict[str, str],
-        operation: str,
-    ) -> AsyncLROPoller[VirtualMachineScaleSet]:
-        return await self._ctx.begin(
-            "PATCH",
-            self._ctx.url(path),
-            json=model.to_wire(),
-            headers=headers,
-            operation=operation,
-            resource=resource,
-            result_type=_RESULT,
-        )
+        operation = ScaleSetOps.begin_set_resiliency_policy
+        return await self._ctx.begin(operation, (resource_group, name), update)
 
     async def get(
         self, resource_group: str, name: str, *, expand: str | None = None
     ) -> VirtualMachineScaleSet:
         """GET one scale set (``expand="userData"`` to include it)."""
-        path, resource = self._path(resource_group, name)
-        expand = check_optional_str("expand", expand)
-        return await self._ctx.pipeline.send_decoded(
-            "GET",
-            self._ctx.url(path, ("$expand", expand)),
-            VirtualMachineScaleSet.from_wire,
-            operation="scale_sets.get",
-            resource=resource,
-        )
+        return await self._ctx.fetch(ScaleSetOps.get, (resource_group, name), expand=expand)
+
+    async def get_instance_view(
+        self, resource_group: str, name: str
+    ) -> VirtualMachineScaleSetInstanceView:
+        """The scale set's instance view: VM counts by status code (``status_counts``)."""
+        return await self._ctx.fetch(ScaleSetOps.get_instance_view, (resource_group, name))
 
     def list(self, resource_group: str) -> AsyncPaged[VirtualMachineScaleSet]:
         """The scale sets of a resource group (``async for``; requests start on iteration)."""
-        path, resource = self._path(resource_group)
-        return self._paged(path, "scale_sets.list", resource)
+        return self._ctx.paged(ScaleSetOps.list, (resource_group,))
 
     def list_all(self) -> AsyncPaged[VirtualMachineScaleSet]:
         """Every scale set of the subscription."""
-        path = f"{self._ctx.subscription_path()}{_PROVIDER}"
-        return self._paged(path, "scale_sets.list_all", self._ctx.subscription_id)
+        return self._ctx.paged(ScaleSetOps.list_all, ())
 
-    def _paged(self, path: str, operation: str, resource: str) -> AsyncPaged[Any]:
-        return AsyncPaged(
-            self._ctx.pipeline,
-            self._ctx.url(path),
-            _parse_page,
-            api_version=self._ctx.api_version.value,
-            operation=operation,
-            resource=resource,
-        )
+    def list_skus(self, resource_group: str, name: str) -> AsyncPaged[VirtualMachineScaleSetSku]:
+        """The SKUs the scale set may be resized to, with their capacity limits."""
+        return self._ctx.paged(ScaleSetOps.list_skus, (resource_group, name))
 
     async def begin_delete(
         self, resource_group: str, name: str, *, force_deletion: bool = False
     ) -> AsyncLROPoller[None]:
         """DELETE a scale set and all its VMs (``forceDeletion`` is always sent)."""
-        path, resource = self._path(resource_group, name)
-        force = force_deletion_param(force_deletion)
+        operation = ScaleSetOps.begin_delete
         return await self._ctx.begin(
-            "DELETE",
-            self._ctx.url(path, force),
-            operation="scale_sets.begin_delete",
-            resource=resource,
-            result_type=None,
-            resource_url=self._ctx.url(path),
+            operation, (resource_group, name), force_deletion=force_deletion
         )
 
     async def begin_delete_instances(
         self,
         resource_group: str,
         name: str,
-        instance_ids: Sequence[str],
+        instance_ids: Iterable[str],
         *,
         force_deletion: bool = False,
     ) -> AsyncLROPoller[None]:
         """Delete some VMs of a scale set (POST ``.../delete`` with ``instanceIds``).
 
         Raises:
+            TypeError: ``instance_ids`` is a str or not iterable, or holds a non-str item.
+            ValueError: ``instance_ids`` is empty.
+            InvalidNameError: an id is not a safe URL path segment.
+        """
+        return await self._ctx.begin(
+            ScaleSetOps.begin_delete_instances,
+            (resource_group, name),
+            required_ids_body(instance_ids),
+            force_deletion=force_deletion,
+        )
+
+    async def begin_update_instances(
+        self, resource_group: str, name: str, instance_ids: Sequence[str]
+    ) -> AsyncLROPoller[None]:
+        """Bring these VMs to the scale set's latest model (a Manual upgrade: ``manualupgrade``).
+
+        Raises:
             TypeError: ``instance_ids`` is not a list (or tuple) of str.
             ValueError: ``instance_ids`` is empty.
         """
-        path, resource = self._path(resource_group, name)
-        ids = _instance_ids(instance_ids)
-        force = force_deletion_param(force_deletion)
-        return await self._ctx.begin(
-            "POST",
-            self._ctx.url(f"{path}/delete", force),
-            json={"instanceIds": ids},
-            operation="scale_sets.begin_delete_instances",
-            resource=resource,
-            result_type=None,
-            resource_url=self._ctx.url(path),
+        body = required_ids_body(instance_ids)
+        operation = ScaleSetOps.begin_update_instances
+        return await self._ctx.begin(operation, (resource_group, name), body)
+
+    async def _act(
+        self,
+        operation: Operation[None],
+        resource_group: str,
+        name: str,
+        instance_ids: object,
+        **params: Any,
+    ) -> AsyncLROPoller[None]:
+        body = instance_ids_body(instance_ids)
+        return await self._ctx.begin(operation, (resource_group, name), body, **params)
+
+    async def begin_start(
+        self, resource_group: str, name: str, *, instance_ids: Sequence[str] | None = None
+    ) -> AsyncLROPoller[None]:
+        """Start the VMs (all of them when ``instance_ids`` is None)."""
+        return await self._act(ScaleSetOps.begin_start, resource_group, name, instance_ids)
+
+    async def begin_power_off(
+        self,
+        resource_group: str,
+        name: str,
+        *,
+        instance_ids: Sequence[str] | None = None,
+        skip_shutdown: bool | None = None,
+    ) -> AsyncLROPoller[None]:
+        """Power the VMs off; they stay allocated and billed (``skip_shutdown``: no guest shutdown).
+
+        Raises:
+            TypeError: ``skip_shutdown`` is not a bool (or None).
+        """
+        operation = ScaleSetOps.begin_power_off
+        return await self._act(
+            operation, resource_group, name, instance_ids, skip_shutdown=skip_shutdown
         )
+
+    async def begin_deallocate(
+        self,
+        resource_group: str,
+        name: str,
+        *,
+        instance_ids: Sequence[str] | None = None,
+        hibernate: bool | None = None,
+    ) -> AsyncLROPoller[None]:
+        """Stop and deallocate the VMs (``hibernate=True``: hibernate them instead).
+
+        Raises:
+            TypeError: ``hibernate`` is not a bool (or None).
+        """
+        operation = ScaleSetOps.begin_deallocate
+        return await self._act(operation, resource_group, name, instance_ids, hibernate=hibernate)
+
+    async def begin_restart(
+        self, resource_group: str, name: str, *, instance_ids: Sequence[str] | None = None
+    ) -> AsyncLROPoller[None]:
+        """Restart the VMs."""
+        return await self._act(ScaleSetOps.begin_restart, resource_group, name, instance_ids)
+
+    async def begin_redeploy(
+        self, resource_group: str, name: str, *, instance_ids: Sequence[str] | None = None
+    ) -> AsyncLROPoller[None]:
+        """Move the VMs to new hosts and power them on again."""
+        return await self._act(ScaleSetOps.begin_redeploy, resource_group, name, instance_ids)
+
+    async def begin_perform_maintenance(
+        self, resource_group: str, name: str, *, instance_ids: Sequence[str] | None = None
+    ) -> AsyncLROPoller[None]:
+        """Run the platform maintenance the VMs are eligible for now."""
+        operation = ScaleSetOps.begin_perform_maintenance
+        return await self._act(operation, resource_group, name, instance_ids)
+
+    async def begin_reimage_all(
+        self, resource_group: str, name: str, *, instance_ids: Sequence[str] | None = None
+    ) -> AsyncLROPoller[None]:
+        """Reimage the VMs' OS disks and data disks."""
+        return await self._act(ScaleSetOps.begin_reimage_all, resource_group, name, instance_ids)
+
+    async def begin_approve_rolling_upgrade(
+        self, resource_group: str, name: str, *, instance_ids: Sequence[str] | None = None
+    ) -> AsyncLROPoller[None]:
+        """Approve a pending rolling upgrade of the VMs (api-version 2024-07-01).
+
+        Raises:
+            ApiVersionError: at 2023-07-01 (nothing is sent).
+        """
+        operation = ScaleSetOps.begin_approve_rolling_upgrade
+        return await self._act(operation, resource_group, name, instance_ids)
+
+    async def begin_reimage(
+        self,
+        resource_group: str,
+        name: str,
+        *,
+        instance_ids: Sequence[str] | None = None,
+        temp_disk: bool | None = None,
+        exact_version: str | None = None,
+        os_profile: OSProfileProvisioningData | dict[str, Any] | None = None,
+        force_update_os_disk_for_ephemeral: bool | None = None,
+    ) -> AsyncLROPoller[None]:
+        """Reimage the VMs' OS disks; with no argument given, no body is sent (every VM).
+
+        Args:
+            resource_group: the resource group.
+            name: the scale set's name.
+            instance_ids: the VMs (None: every VM).
+            temp_disk: reimage the temp disk too (ephemeral OS disks only).
+            exact_version: the image version to reimage to (default: the current one).
+            os_profile: a new admin password and/or custom data (secrets, never logged).
+            force_update_os_disk_for_ephemeral: api-version 2024-07-01.
+
+        Raises:
+            ApiVersionError: ``force_update_os_disk_for_ephemeral`` at 2023-07-01.
+            TypeError: an argument of the wrong type.
+        """
+        body = reimage_body(
+            VirtualMachineScaleSetReimageParameters,
+            instance_ids=instance_ids,
+            temp_disk=temp_disk,
+            exact_version=exact_version,
+            os_profile=os_profile,
+            force_update_os_disk_for_ephemeral=force_update_os_disk_for_ephemeral,
+        )
+        operation = ScaleSetOps.begin_reimage
+        return await self._ctx.begin(operation, (resource_group, name), body)

@@ -7,7 +7,13 @@ first use, so importing the seam types never pulls in an HTTP library.
 from typing import TYPE_CHECKING, Any
 
 from aiovmss.errors import ServiceRequestError, ServiceResponseError
-from aiovmss.transport._base import AsyncTransport, Headers, HttpRequest, HttpResponse
+from aiovmss.transport._base import (
+    AsyncTransport,
+    Headers,
+    HttpRequest,
+    HttpResponse,
+    transport_io_clock,
+)
 
 if TYPE_CHECKING:
     from aiovmss.transport._aiohttp import AiohttpTransport
@@ -22,6 +28,7 @@ __all__ = [
     "HttpxTransport",
     "ServiceRequestError",
     "ServiceResponseError",
+    "transport_io_clock",
 ]
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any, Protocol, runtime_checkable
 
+from aiovmss._clock import Clock
+from aiovmss._json import loads
 from aiovmss._logging import REDACTED, SECRET_HEADERS
 
-__all__ = ["AsyncTransport", "Headers", "HttpRequest", "HttpResponse"]
+__all__ = ["AsyncTransport", "Headers", "HttpRequest", "HttpResponse", "transport_io_clock"]
 
 
 class Headers(MutableMapping[str, str]):
@@ -63,6 +64,11 @@ class Headers(MutableMapping[str, str]):
     def copy(self) -> Headers:
         """Return a shallow copy."""
         return Headers(self.items())
+
+    def lookup(self, lowered: str) -> str | None:
+        """The value of header ``lowered`` (a lower-case name), or None; no exception raised."""
+        item = self._items.get(lowered)
+        return None if item is None else item[1]
 
 
 class _HeadersView(Headers):
@@ -124,8 +130,8 @@ class HttpResponse:
         self.request = request
 
     def json(self) -> Any:
-        """Decode the body as JSON (``ValueError`` if it is not JSON)."""
-        return json.loads(self.body)
+        """Decode the body as JSON (``ValueError`` if it is not JSON, or nested too deeply)."""
+        return loads(self.body)
 
     @property
     def text(self) -> str:
@@ -142,6 +148,12 @@ class AsyncTransport(Protocol):
 
     Failures below HTTP raise ``ServiceRequestError`` (never sent) or ``ServiceResponseError``
     (sent, no complete answer), both from :mod:`aiovmss.errors`.
+
+    A transport may also have an ``io_clock`` attribute: the clock (``now()`` + ``async
+    sleep()``) its I/O runs on, which the per-attempt timeout then uses. Without one (or
+    ``None``) its I/O runs in real time on the event loop, as with sockets. ``fakevmss``'s
+    in-process transport reports the fake's clock, whose delays are virtual. See
+    :func:`transport_io_clock` and ``docs/client/clock.md``.
     """
 
     async def send(self, request: HttpRequest) -> HttpResponse:
@@ -151,3 +163,20 @@ class AsyncTransport(Protocol):
     async def aclose(self) -> None:
         """Release the transport's resources; safe to call twice."""
         ...
+
+
+def transport_io_clock(transport: object) -> Clock | None:
+    """The clock ``transport``'s I/O runs on, or ``None`` for real time on the event loop.
+
+    Read from the optional ``io_clock`` attribute, so a transport without one keeps working.
+
+    Raises:
+        TypeError: ``io_clock`` is set but lacks ``now()`` and ``sleep()``.
+    """
+    clock = getattr(transport, "io_clock", None)
+    if clock is not None and not isinstance(clock, Clock):
+        raise TypeError(
+            f"{type(transport).__name__}.io_clock must have now() and async sleep(), "
+            f"not {type(clock).__name__}"
+        )
+    return clock

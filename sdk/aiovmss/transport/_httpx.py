@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import httpx
 
+from aiovmss._clock import Clock
 from aiovmss._logging import redact_url
 from aiovmss.errors import ServiceRequestError, ServiceResponseError
 from aiovmss.transport._base import Headers, HttpRequest, HttpResponse
+from aiovmss.transport._limits import (
+    ACCEPT_ENCODING,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    BoundedBody,
+    check_max_response_bytes,
+    declared_too_large,
+    too_large,
+)
 
 __all__ = ["HttpxTransport"]
 
@@ -21,16 +30,37 @@ class HttpxTransport:
     caller's client is used as it is and never closed. Bodies arrive decoded (``Content-Encoding``
     dropped); redirects are not followed.
 
+    Bodies are streamed and decompressed here, not by httpx, so that one over
+    ``max_response_bytes`` (on the wire or decompressed) raises ``ResponseTooLargeError`` as
+    soon as that is known; its connection is closed.
+
     Args:
         client: an existing ``httpx.AsyncClient`` to use (not owned).
+        max_response_bytes: the largest body accepted (default 64 MiB).
+        io_clock: the clock the client's I/O runs on when it is not the network (a respx
+            router serving ``fakevmss`` on its virtual clock: pass ``fake.clock``); ``None``
+            (default) is real time. The per-attempt timeout runs on it.
     """
 
-    __slots__ = ("_client", "_closed", "_owned")
+    __slots__ = ("_client", "_closed", "_limit", "_owned", "io_clock")
 
-    def __init__(self, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient | None = None,
+        *,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        io_clock: Clock | None = None,
+    ) -> None:
         self._client = client
         self._owned = client is None
+        self._limit = check_max_response_bytes(max_response_bytes)
         self._closed = False
+        self.io_clock = io_clock
+
+    @property
+    def max_response_bytes(self) -> int:
+        """The largest response body accepted, in bytes."""
+        return self._limit
 
     def _get_client(self) -> httpx.AsyncClient:
         if self._client is None:
@@ -42,22 +72,39 @@ class HttpxTransport:
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Send ``request``; map httpx failures to ``ServiceRequestError``/``ResponseError``."""
         client = self._get_client()
+        pairs = list(request.headers.items())
+        if "accept-encoding" not in request.headers:
+            pairs.append(("Accept-Encoding", ACCEPT_ENCODING))  # only what BoundedBody decodes
         try:
-            raw = await client.request(
-                request.method,
-                request.url,
-                headers=list(request.headers.items()),
-                content=request.body,
-                follow_redirects=False,
+            built = client.build_request(
+                request.method, request.url, headers=pairs, content=request.body
             )
+            raw = await client.send(built, stream=True, follow_redirects=False)
+            try:
+                body = await self._read(raw, request)
+            finally:
+                await raw.aclose()  # a body left unread closes its connection (httpcore)
         except _NOT_SENT as exc:
             raise ServiceRequestError(_message(request, exc)) from exc
         except httpx.TransportError as exc:
             raise ServiceResponseError(_message(request, exc)) from exc
         headers = Headers(raw.headers.multi_items())
         if "content-encoding" in headers:
-            del headers["content-encoding"]  # httpx has decoded the body already
-        return HttpResponse(raw.status_code, headers, raw.content, request)
+            del headers["content-encoding"]  # decoded in _read
+        return HttpResponse(raw.status_code, headers, body, request)
+
+    async def _read(self, raw: httpx.Response, request: HttpRequest) -> bytes:
+        """The body off the wire, decoded, refused past the limit (see transport/_limits)."""
+        declared_too_large(request, raw.headers.get("content-length"), self._limit)
+        if raw.is_stream_consumed:  # built in memory (a mock transport): httpx decoded it
+            content = raw.content
+            if len(content) > self._limit:
+                raise too_large(request, self._limit, f"of {len(content)} bytes")
+            return content
+        body = BoundedBody(self._limit, raw.headers.get("content-encoding"), request)
+        async for chunk in raw.aiter_raw():
+            body.feed(chunk)
+        return body.finish()
 
     async def aclose(self) -> None:
         """Close the client if this transport created it; safe to call twice."""

@@ -15,6 +15,7 @@ from aiovmss.waiters._results import (
 from aiovmss.waiters.creation import (
     DEFAULT_CREATE_POLL_INTERVAL,
     DEFAULT_CREATE_TIMEOUT,
+    wait_for_instances_created,
     wait_for_scale_set_provisioning,
     wait_for_vm_creation,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "retry_if_deletion_in_progress",
     "stop_after_clock_delay",
     "stop_before_clock_delay",
+    "wait_for_instances_created",
     "wait_for_instances_deleted",
     "wait_for_scale_set_deletion",
     "wait_for_scale_set_provisioning",

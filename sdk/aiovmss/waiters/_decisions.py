@@ -7,6 +7,7 @@ observations in and act on the verdicts that come out.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from aiovmss.waiters._results import (
 __all__ = [
     "CreationTracker",
     "DeletionTracker",
+    "creation_failure",
     "creation_verdict",
     "deletion_verdict",
     "normalise",
@@ -128,9 +130,47 @@ def creation_verdict(provisioning_state: str | None) -> Verdict:
     return Verdict.IN_PROGRESS
 
 
+_FAILED_PREFIX = "provisioningstate/failed/"
+_ERROR_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,79}")
+_ATTEMPTS = re.compile(r"\bafter (\d{1,3}) attempts?\b")
+
+
+def _statuses(vm: Any) -> list[Any]:
+    props = _field(vm, "properties") or {}
+    view = _field(props, "instance_view", "instanceView") or {}
+    statuses = _field(view, "statuses")
+    return statuses if isinstance(statuses, list) else []
+
+
+def creation_failure(vm: Any) -> tuple[str | None, int | None]:
+    """``(ARM error code, attempts)`` of a failed VM (model or dict), from its instance view.
+
+    ARM shows a failed provisioning as a status ``ProvisioningState/failed/<Code>`` (for
+    example ``OSProvisioningTimedOut``); the attempt count is read from that status's message
+    ("... after 4 attempts"), where ``fakevmss`` puts it. Either is ``None`` when absent or not
+    well-formed (the body is untrusted: a code must look like one, at most 80 characters).
+    """
+    for status in _statuses(vm):
+        code = _field(status, "code")
+        if not isinstance(code, str) or not code.lower().startswith(_FAILED_PREFIX):
+            continue
+        error = code[len(_FAILED_PREFIX) :]
+        message = _field(status, "message")
+        found = _ATTEMPTS.search(message[:2000]) if isinstance(message, str) else None
+        return (
+            error if _ERROR_CODE.fullmatch(error) else None,
+            int(found.group(1)) if found else None,
+        )
+    return None, None
+
+
 @dataclass(slots=True)
 class DeletionTracker:
-    """Everything one VM's deletion wait knows: history, when it first failed, verdict."""
+    """Everything one VM's deletion wait knows: history, when it first failed, verdict.
+
+    ``seen`` is True once a poll found the resource (or the caller knows it existed when the
+    wait began): only then is a 404 ``Deleted``; before, it is ``NotFound``.
+    """
 
     instance_id: str
     horizon: float | None
@@ -139,6 +179,7 @@ class DeletionTracker:
     last_seen: Any = None
     failed_since: float | None = None
     verdict: Verdict = Verdict.IN_PROGRESS
+    seen: bool = False
 
     @property
     def settled(self) -> bool:
@@ -151,9 +192,10 @@ class DeletionTracker:
 
     def _judge(self, obs: Observation) -> Verdict:
         if obs.http_status == 404:
-            return Verdict.DELETED
+            return Verdict.DELETED if self.seen else Verdict.NOT_FOUND
         if obs.http_status != 200:
             return Verdict.IN_PROGRESS  # no news: a throttled or failed poll
+        self.seen = True
         self._track_failed(obs)
         failed_for = None if self.failed_since is None else obs.time - self.failed_since
         return deletion_verdict(
@@ -175,6 +217,7 @@ class DeletionTracker:
         """The result so far (``TimedOut`` while still in progress); elapsed until it settled."""
         outcome = {
             Verdict.DELETED: DeletionOutcome.DELETED,
+            Verdict.NOT_FOUND: DeletionOutcome.NOT_FOUND,
             Verdict.FAILED: DeletionOutcome.FAILED,
         }.get(self.verdict, DeletionOutcome.TIMED_OUT)
         return DeletionResult(
@@ -184,6 +227,7 @@ class DeletionTracker:
             elapsed=_settled_at(self.history, self.verdict, now) - self.started,
             last_seen=self.last_seen,
             history=list(self.history),
+            seen=self.seen,
         )
 
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from aiovmss._versions import ApiVersion
-from aiovmss.errors import HttpResponseError, ResourceNotFoundError, ThrottledError
-from aiovmss.waiters._decisions import state_of
+from aiovmss.errors import (
+    ArmError,
+    AzureError,
+    HttpResponseError,
+    ResourceNotFoundError,
+    ThrottledError,
+)
+from aiovmss.waiters._decisions import creation_failure, state_of
 from aiovmss.waiters._results import Observation
 from aiovmss.waiters.strategies import is_transient_poll_error
 
@@ -20,10 +26,16 @@ __all__ = [
     "gather_bounded",
     "instance_id_of",
     "list_instance_ids",
-    "list_vms",
+    "list_observed",
+    "list_round",
     "notify",
+    "observe_failure",
     "observe_scale_set",
     "observe_vm",
+    "observe_vms",
+    "pick",
+    "record_round",
+    "scale_set_missing",
     "seen_observation",
     "supports_resiliency_view",
 ]
@@ -100,43 +112,136 @@ def _refused(error: BaseException) -> bool:
     )
 
 
-async def list_vms(
-    client: Any, rg: str, scale_set: str, wanted: Iterable[str]
-) -> dict[str, tuple[Observation, Any]]:
-    """One list call for a round: every wanted VM's observation (absent from the list = 404).
+async def list_observed(client: Any, rg: str, scale_set: str) -> dict[str, tuple[Observation, Any]]:
+    """One list call: every listed VM's observation and model, by instance id.
 
-    Raises :class:`ListRefusedError` when the service refuses the list (Flexible scale sets).
+    Raises:
+        ListRefusedError: the service refuses the list (Flexible scale sets).
+        AzureError: any other failure of the call, unchanged (the caller judges it).
     """
-    order = list(wanted)
-    watched = set(order)
     found: dict[str, Any] = {}
     try:
         async for vm in client.scale_set_vms.list(rg, scale_set):
-            if (iid := instance_id_of(vm)) in watched:
-                found[iid] = vm
+            found[instance_id_of(vm)] = vm
     except Exception as error:
         if _refused(error):
             raise ListRefusedError(str(error)) from error
-        observation = error_observation(error, client.clock.now())
-        return {iid: (observation, None) for iid in order}
+        raise
     now = client.clock.now()
-    gone = Observation(now, http_status=404)
-    return {
-        iid: (seen_observation(found[iid], now), found[iid]) if iid in found else (gone, None)
-        for iid in order
-    }
+    return {iid: (seen_observation(vm, now), vm) for iid, vm in found.items()}
+
+
+async def list_round(
+    client: Any, rg: str, scale_set: str
+) -> dict[str, tuple[Observation, Any]] | Observation:
+    """One list call for a round: every listed VM, or one no-news observation if it failed.
+
+    Raises:
+        ListRefusedError: the service refuses the list (Flexible scale sets).
+        ResourceNotFoundError: the scale set itself is not there (the caller judges what
+            that means for its wait).
+        AzureError: a failure no poll should ride out (401, 400, ...).
+    """
+    try:
+        return await list_observed(client, rg, scale_set)
+    except (ListRefusedError, ResourceNotFoundError):
+        raise
+    except Exception as error:
+        return error_observation(error, client.clock.now())
+
+
+def pick(
+    listed: dict[str, tuple[Observation, Any]] | Observation, wanted: Iterable[str], now: float
+) -> dict[str, tuple[Observation, Any]]:
+    """Each wanted VM's observation from a list round (absent from the list = 404)."""
+    if isinstance(listed, Observation):
+        return {iid: (listed, None) for iid in wanted}
+    gone = (Observation(now, http_status=404), None)
+    return {iid: listed.get(iid, gone) for iid in wanted}
+
+
+def scale_set_missing(
+    rg: str,
+    scale_set: str,
+    code: str,
+    *,
+    request_id: str | None = None,
+    waiting_for: str = "deletion",
+) -> ResourceNotFoundError:
+    """The error for a scale set that was not there when a wait began (ARM ``code``)."""
+    message = (
+        f"wait for {waiting_for} in scale set {rg}/{scale_set}: the scale set was not found "
+        f"when the wait began (code {code}); there is nothing to wait for"
+    )
+    return ResourceNotFoundError(
+        message,
+        status_code=404,
+        error=ArmError(code=code, message=message),
+        request_id=request_id,
+        resource=f"{rg}/{scale_set}",
+    )
+
+
+async def observe_failure(
+    client: Any, rg: str, scale_set: str, instance_id: str
+) -> tuple[str | None, int | None]:
+    """``(error code, attempts)`` of a failed VM: one GET with ``$expand=instanceView``.
+
+    ``(None, None)`` when the GET fails: the failure itself is known already.
+    """
+    try:
+        vm = await client.scale_set_vms.get(rg, scale_set, instance_id, expand="instanceView")
+    except AzureError:
+        return None, None
+    return creation_failure(vm)
 
 
 async def list_instance_ids(client: Any, rg: str, scale_set: str) -> list[str] | None:
-    """Every VM of a Uniform scale set; ``None`` when the scale set is gone, ``[]`` if refused."""
+    """Every VM of a Uniform scale set; ``None`` when the list is refused (Flexible).
+
+    Raises:
+        ResourceNotFoundError: the scale set is not there.
+    """
     try:
-        return [instance_id_of(vm) async for vm in client.scale_set_vms.list(rg, scale_set)]
-    except ResourceNotFoundError:
+        return list(await list_observed(client, rg, scale_set))
+    except ListRefusedError:
         return None
-    except HttpResponseError as error:
-        if _refused(error):
-            return []
-        raise
+
+
+async def observe_vms(
+    client: Any,
+    rg: str,
+    scale_set: str,
+    instance_ids: list[str],
+    *,
+    expand: str | None,
+    concurrency: int,
+) -> dict[str, tuple[Observation, Any]]:
+    """GET each VM (at most ``concurrency`` at a time): every one's observation and model."""
+
+    def call(iid: str) -> Callable[[], Awaitable[tuple[Observation, Any]]]:
+        return lambda: observe_vm(client, rg, scale_set, iid, expand=expand)
+
+    answers = await gather_bounded([call(iid) for iid in instance_ids], concurrency)
+    return dict(zip(instance_ids, answers, strict=True))
+
+
+async def record_round(
+    trackers: Mapping[str, Any],
+    observed: dict[str, tuple[Observation, Any]],
+    on_poll: OnPoll | None,
+) -> float | None:
+    """Judge a round's observations in their trackers and tell ``on_poll``.
+
+    Returns the longest Retry-After any answer asked for (``None``: none did).
+    """
+    hints: list[float] = []
+    for iid, (observation, model) in observed.items():
+        judged: Observation = trackers[iid].record(observation, model)
+        if judged.retry_after is not None:
+            hints.append(judged.retry_after)
+        await notify(on_poll, iid, judged)
+    return max(hints, default=None)
 
 
 async def notify(on_poll: OnPoll | None, name: str, observation: Observation) -> None:

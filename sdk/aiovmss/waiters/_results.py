@@ -22,14 +22,21 @@ class Verdict(StrEnum):
 
     IN_PROGRESS = "InProgress"
     DELETED = "Deleted"
+    NOT_FOUND = "NotFound"
     SUCCEEDED = "Succeeded"
     FAILED = "Failed"
 
 
 class DeletionOutcome(StrEnum):
-    """How a deletion wait ended; ``TIMED_OUT`` only appears on ``WaitTimeoutError.result``."""
+    """How a deletion wait ended; ``TIMED_OUT`` only appears on ``WaitTimeoutError.result``.
+
+    ``DELETED``: the wait saw the VM, then saw it gone. ``NOT_FOUND``: gone at the wait's first
+    answer, never seen: a VM deleted before the wait started and an instance id that never
+    existed look the same (``docs/waiters.md``).
+    """
 
     DELETED = "Deleted"
+    NOT_FOUND = "NotFound"
     FAILED = "Failed"
     TIMED_OUT = "TimedOut"
 
@@ -62,7 +69,11 @@ class Observation:
 
 @dataclass(slots=True)
 class DeletionResult:
-    """How the deletion of one VM settled, and every poll that led there."""
+    """How the deletion of one VM settled, and every poll that led there.
+
+    ``seen`` is True when some poll found the VM, so its 404 means the wait saw it go
+    (``Deleted``); False with outcome ``NotFound``: it was never there while the wait ran.
+    """
 
     instance_id: str
     outcome: DeletionOutcome
@@ -70,16 +81,27 @@ class DeletionResult:
     elapsed: float
     last_seen: Any = None
     history: list[Observation] = field(default_factory=list)
+    seen: bool = False
 
     @property
     def deleted(self) -> bool:
-        """True when the VM is gone (404)."""
+        """True when the wait saw the VM and then saw it gone (outcome ``Deleted``)."""
         return self.outcome is DeletionOutcome.DELETED
+
+    @property
+    def gone(self) -> bool:
+        """True when the VM is not there: ``Deleted``, or ``NotFound`` (never seen)."""
+        return self.outcome in (DeletionOutcome.DELETED, DeletionOutcome.NOT_FOUND)
 
 
 @dataclass(slots=True)
 class CreationResult:
-    """How the creation of a VM (``name`` = instance id) or a scale set settled."""
+    """How the creation of a VM (``name`` = instance id) or a scale set settled.
+
+    For a VM that settled ``Failed``, ``error_code`` is the ARM error code of the failure
+    (``OSProvisioningTimedOut``, ``AllocationFailed``, ...) and ``attempts`` how many create
+    attempts Resilient create made, when the service (or the fake) says; else ``None``.
+    """
 
     name: str
     outcome: CreationOutcome
@@ -87,6 +109,8 @@ class CreationResult:
     elapsed: float
     last_seen: Any = None
     history: list[Observation] = field(default_factory=list)
+    error_code: str | None = None
+    attempts: int | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -96,7 +120,11 @@ class CreationResult:
 
 @dataclass(slots=True)
 class ScaleSetDeletionResult:
-    """How the deletion of a whole scale set settled: its own polls and each VM's result."""
+    """How the deletion of a whole scale set settled: its own polls and each VM's result.
+
+    ``seen`` is True when the wait found the scale set before it went (always, for a result
+    that was returned: a scale set missing when the wait starts raises instead).
+    """
 
     name: str
     outcome: DeletionOutcome
@@ -105,6 +133,7 @@ class ScaleSetDeletionResult:
     last_seen: Any = None
     history: list[Observation] = field(default_factory=list)
     vms: dict[str, DeletionResult] = field(default_factory=dict)
+    seen: bool = False
 
     @property
     def deleted(self) -> bool:

@@ -3,34 +3,31 @@
 A delete LRO can end long before the VM is gone: Resilient delete retries on its own schedule
 (up to 156 minutes), and meanwhile the VM's ``provisioningState`` flaps between ``Deleting``,
 ``Failed`` and ``Running``. These waiters judge by ``resilientVMDeletionStatus`` instead
-(docs/waiters.md): a 404 is ``Deleted``; status ``Failed`` (or ``Failed`` while ``Disabled``) is
-``Failed``; anything else keeps them polling.
+(``docs/waiters.md``): a 404 after the VM was seen is ``Deleted``, a 404 of a VM never seen is
+``NotFound``; status ``Failed`` (or ``Failed`` while ``Disabled``) is ``Failed``; anything else
+keeps them polling. A scale set missing when the wait begins raises ``ResourceNotFoundError``.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from aiovmss.errors import VMDeletionFailedError, WaitTimeoutError
+from aiovmss._names import validate_instance_ids, validate_name
+from aiovmss.errors import ResourceNotFoundError
 from aiovmss.waiters._decisions import DeletionTracker
+from aiovmss.waiters._deletion_watch import DeletionWatch, raise_unsettled, watch_until_settled
 from aiovmss.waiters._observe import (
-    ListRefusedError,
     OnPoll,
-    gather_bounded,
     list_instance_ids,
-    list_vms,
     notify,
     observe_scale_set,
-    observe_vm,
-    supports_resiliency_view,
+    scale_set_missing,
 )
-from aiovmss.waiters._polling import BeforeSleep, Round, poll_until_settled, unsettled_reason
+from aiovmss.waiters._polling import BeforeSleep, Round, poll_until_settled
 from aiovmss.waiters._results import (
     DeletionOutcome,
     DeletionResult,
-    Observation,
     ScaleSetDeletionResult,
     Verdict,
 )
@@ -48,8 +45,6 @@ __all__ = [
     "wait_for_vm_deletion",
 ]
 
-logger = logging.getLogger("aiovmss.waiters")
-
 #: Default deadline of a deletion wait: 4 hours on the client's clock.
 DEFAULT_DELETE_TIMEOUT = 4 * 3600.0
 #: Default pause between polls (stretched by a longer Retry-After).
@@ -59,116 +54,10 @@ DEFAULT_DELETE_POLL_INTERVAL = 30.0
 DEFAULT_HORIZON = ResilientDeleteWindow().horizon
 
 
-class _DeletionWatch:
-    """One round at a time over the VMs still pending: one list call, or bounded per-VM GETs."""
-
-    def __init__(
-        self,
-        client: Any,
-        rg: str,
-        scale_set: str,
-        instance_ids: Iterable[str],
-        *,
-        horizon: float,
-        concurrency: int,
-        on_poll: OnPoll | None,
-        use_list: bool,
-        start: float,
-    ) -> None:
-        self.client, self.rg, self.scale_set = client, rg, scale_set
-        self.trackers = {iid: DeletionTracker(iid, horizon, start) for iid in instance_ids}
-        self.concurrency, self.on_poll, self.use_list = concurrency, on_poll, use_list
-        self.exact = supports_resiliency_view(client)
-        self.expand = "resiliencyView" if self.exact else None
-        if not self.exact:
-            logger.info(
-                "waiting for deletion of %s/%s at an api-version without "
-                "resilientVMDeletionStatus: a Failed state counts only %.0f s after the wait "
-                "started (or after it was first seen); api-version 2024-07-01 gives an exact "
-                "answer",
-                rg,
-                scale_set,
-                horizon,
-            )
-
-    def pending(self) -> list[str]:
-        """Instance ids whose deletion has not settled."""
-        return [iid for iid, tracker in self.trackers.items() if not tracker.settled]
-
-    async def poll(self) -> Round:
-        """Observe every pending VM once and judge it."""
-        pending = self.pending()
-        observed = await (self._by_list(pending) if self.use_list else self._by_get(pending))
-        hints: list[float] = []
-        for iid, (observation, model) in observed.items():
-            judged = self.trackers[iid].record(observation, model)
-            if judged.retry_after is not None:
-                hints.append(judged.retry_after)
-            await notify(self.on_poll, iid, judged)
-        verdict = Verdict.IN_PROGRESS if self.pending() else Verdict.DELETED
-        return Round(verdict, max(hints, default=None))
-
-    async def _by_list(self, pending: list[str]) -> dict[str, tuple[Observation, Any]]:
-        try:
-            return await list_vms(self.client, self.rg, self.scale_set, pending)
-        except ListRefusedError:
-            logger.debug("list VMs refused for %s/%s: polling each VM", self.rg, self.scale_set)
-            self.use_list = False
-            return await self._by_get(pending)
-
-    async def _by_get(self, pending: list[str]) -> dict[str, tuple[Observation, Any]]:
-        def call(iid: str) -> Any:
-            return lambda: observe_vm(self.client, self.rg, self.scale_set, iid, expand=self.expand)
-
-        observed = await gather_bounded([call(iid) for iid in pending], self.concurrency)
-        return dict(zip(pending, observed, strict=True))
-
-    def results(self) -> dict[str, DeletionResult]:
-        """Every VM's result as of now."""
-        now = self.client.clock.now()
-        return {iid: tracker.result(now) for iid, tracker in self.trackers.items()}
-
-
-def _describe(result: DeletionResult) -> str:
-    last = result.history[-1] if result.history else None
-    state = f"provisioningState {last.provisioning_state}" if last else "never seen"
-    status = f", resilientVMDeletionStatus {last.deletion_status}" if last else ""
-    return (
-        f"VM {result.instance_id} ({state}{status}; {result.polls} polls, {result.elapsed:.0f} s)"
-    )
-
-
-def _raise_unsettled(
-    results: dict[str, DeletionResult],
-    where: str,
-    result: Any,
-    fail: bool,
-    *,
-    timeout: float,
-    max_polls: int | None,
-) -> None:
-    """Raise ``WaitTimeoutError`` or (if ``fail``) ``VMDeletionFailedError`` when due."""
-    late = [r for r in results.values() if r.outcome is DeletionOutcome.TIMED_OUT]
-    if late:
-        names = "; ".join(_describe(r) for r in late[:5])
-        reason = unsettled_reason(timeout, max_polls, max(r.polls for r in late))
-        raise WaitTimeoutError(f"wait for deletion of {where}: {reason}: {names}", result=result)
-    failed = [r for r in results.values() if r.outcome is DeletionOutcome.FAILED]
-    if failed and fail:
-        names = "; ".join(_describe(r) for r in failed[:5])
-        raise VMDeletionFailedError(
-            f"wait for deletion of {where}: Resilient delete gave up (code "
-            f"ResilientVMDeletionFailed): {names}",
-            result=result,
-        )
-
-
-async def _watch(watch: _DeletionWatch, **loop: Any) -> dict[str, DeletionResult]:
-    if watch.pending():
-        await poll_until_settled(
-            watch.client.clock, watch.poll, retry=RetryIfDeletionInProgress(), **loop
-        )
-    return watch.results()
+def _check_target(rg: object, scale_set: object) -> None:
+    """Refuse a bad resource group or scale set name before anything is sent."""
+    validate_name("resource group", rg)
+    validate_name("scale set name", scale_set)
 
 
 async def wait_for_vm_deletion(
@@ -186,6 +75,10 @@ async def wait_for_vm_deletion(
 ) -> DeletionResult:
     """Poll one VM (GET with ``$expand=resiliencyView``) until its deletion has settled.
 
+    Start it as soon as the delete request is accepted (before awaiting the delete's poller):
+    only a VM the wait has seen can be reported ``Deleted``; one that is already gone at the
+    first poll comes back ``NotFound`` with ``seen=False`` (it may never have existed).
+
     Args:
         client: an ``aiovmss.ComputeClient``; its clock drives every sleep and the deadline.
         rg: the resource group.
@@ -201,22 +94,19 @@ async def wait_for_vm_deletion(
         max_polls: stop after this many polls (``WaitTimeoutError``).
 
     Raises:
+        TypeError, InvalidNameError: a name or the instance id is not a valid str.
+        ResourceNotFoundError: the scale set was not there when the wait began.
         VMDeletionFailedError: retries spent, or the policy is off and the delete failed.
         WaitTimeoutError: not settled in time; ``.result`` is the ``DeletionResult`` so far.
     """
+    _check_target(rg, scale_set)
+    validate_name("instance_id", instance_id)
     start = client.clock.now()
-    watch = _DeletionWatch(
-        client,
-        rg,
-        scale_set,
-        [instance_id],
-        horizon=horizon,
-        concurrency=1,
-        on_poll=on_poll,
-        use_list=False,
-        start=start,
-    )
-    results = await _watch(
+    watch = DeletionWatch(
+        client, rg, scale_set, [instance_id], horizon=horizon, concurrency=1,
+        on_poll=on_poll, use_list=False, start=start,
+    )  # fmt: skip
+    results = await watch_until_settled(
         watch,
         timeout=timeout,
         poll_interval=poll_interval,
@@ -226,7 +116,7 @@ async def wait_for_vm_deletion(
     )
     result = results[instance_id]
     where = f"VM {instance_id} of {rg}/{scale_set}"
-    _raise_unsettled(results, where, result, True, timeout=timeout, max_polls=max_polls)
+    raise_unsettled(results, where, result, True, timeout=timeout, max_polls=max_polls)
     return result
 
 
@@ -248,31 +138,29 @@ async def wait_for_instances_deleted(
 ) -> dict[str, DeletionResult]:
     """Wait for many VMs of one scale set: one list call per round, or bounded per-VM GETs.
 
-    A Uniform scale set is watched with one list VMs call per round (a VM absent from the list,
-    or a 404 for the whole scale set, is ``Deleted``). When the list is refused (Flexible), each
-    VM is polled with a GET, at most ``concurrency`` at a time; pass
-    ``orchestration_mode="Flexible"`` (the scale set's ``properties.orchestrationMode``) to skip
-    the refused list call. Waits until every VM settled.
+    A Uniform scale set is watched with one list VMs call per round: a VM that leaves the list
+    (or every VM, when the scale set itself goes) is ``Deleted``; a VM absent from the first
+    list is ``NotFound`` (``seen=False``). When the list is refused (Flexible), each VM is
+    polled with a GET, at most ``concurrency`` at a time; pass ``orchestration_mode="Flexible"``
+    (the scale set's ``properties.orchestrationMode``) to skip the refused list call. Waits
+    until every VM settled; start it as soon as the delete request is accepted.
 
     Raises:
+        TypeError: ``instance_ids`` is a str (or holds a non-str id); InvalidNameError.
+        ResourceNotFoundError: the scale set was not there when the wait began.
         VMDeletionFailedError: some VM failed for good (unless ``raise_on_failure=False``);
-            ``.result`` is the dict of every VM's ``DeletionResult``.
+            ``.result`` is the dict of every VM's ``DeletionResult``. ``NotFound`` VMs never
+            raise: they are in the result.
         WaitTimeoutError: some VM had not settled in time; ``.result`` as above.
     """
+    _check_target(rg, scale_set)
+    ids = list(dict.fromkeys(validate_instance_ids("instance_ids", instance_ids, allow_empty=True)))
     start = client.clock.now()
-    ids = list(dict.fromkeys(str(i) for i in instance_ids))
-    watch = _DeletionWatch(
-        client,
-        rg,
-        scale_set,
-        ids,
-        horizon=horizon,
-        concurrency=concurrency,
-        on_poll=on_poll,
-        use_list=(orchestration_mode or "").lower() != "flexible",
-        start=start,
-    )
-    results = await _watch(
+    watch = DeletionWatch(
+        client, rg, scale_set, ids, horizon=horizon, concurrency=concurrency, on_poll=on_poll,
+        use_list=(orchestration_mode or "").lower() != "flexible", start=start,
+    )  # fmt: skip
+    results = await watch_until_settled(
         watch,
         timeout=timeout,
         poll_interval=poll_interval,
@@ -281,9 +169,7 @@ async def wait_for_instances_deleted(
         before_sleep=before_sleep,
     )
     where = f"{len(ids)} VMs of {rg}/{scale_set}"
-    _raise_unsettled(
-        results, where, results, raise_on_failure, timeout=timeout, max_polls=max_polls
-    )
+    raise_unsettled(results, where, results, raise_on_failure, timeout=timeout, max_polls=max_polls)
     return results
 
 
@@ -306,12 +192,16 @@ async def wait_for_scale_set_deletion(
     The VMs are those listed when the wait starts (Uniform), or ``instance_ids`` if given; a
     Flexible scale set without ``instance_ids`` is judged by the scale set alone. One deadline
     covers both phases; ``on_poll`` gets the VMs' instance ids, then the scale set's name.
+    Start it as soon as ``begin_delete`` returns: the scale set must still be there.
 
     Raises:
+        TypeError: ``instance_ids`` is a str (or holds a non-str id); InvalidNameError.
+        ResourceNotFoundError: the scale set was not there when the wait began.
         VMDeletionFailedError: a VM (or the scale set) failed for good; ``.result`` is the
             ``ScaleSetDeletionResult``.
         WaitTimeoutError: not gone in time; ``.result`` as above.
     """
+    _check_target(rg, scale_set)
     start = client.clock.now()
     loop: dict[str, Any] = {
         "timeout": timeout,
@@ -321,33 +211,61 @@ async def wait_for_scale_set_deletion(
         "before_sleep": before_sleep,
     }
     where = f"scale set {rg}/{scale_set}"
-    if instance_ids is not None:
-        ids: list[str] | None = [str(i) for i in instance_ids]
-    else:
-        ids = await list_instance_ids(client, rg, scale_set)
+    ids, known = await _vms_to_watch(client, rg, scale_set, instance_ids)
     vms: dict[str, DeletionResult] = {}
     if ids:
-        watch = _DeletionWatch(
+        watch = DeletionWatch(
             client, rg, scale_set, ids, horizon=horizon, concurrency=concurrency,
             on_poll=on_poll, use_list=True, start=start,
         )  # fmt: skip
-        vms = await _watch(watch, **loop)
+        watch.scale_set_known = known
+        vms = await watch_until_settled(watch, **loop)
+        known = watch.scale_set_known
         elapsed = client.clock.now() - start
-        summary = ScaleSetDeletionResult(scale_set, _scale_set_outcome(vms), 0, elapsed, vms=vms)
-        _raise_unsettled(vms, where, summary, True, timeout=timeout, max_polls=max_polls)
-    own = await _watch_scale_set(client, rg, scale_set, on_poll, loop)
+        summary = ScaleSetDeletionResult(
+            scale_set, _scale_set_outcome(vms), 0, elapsed, vms=vms, seen=known
+        )
+        raise_unsettled(vms, where, summary, True, timeout=timeout, max_polls=max_polls)
+    own = await _watch_scale_set(client, rg, scale_set, on_poll, loop, known=known)
     result = ScaleSetDeletionResult(
-        scale_set, own.outcome, own.polls, own.elapsed, own.last_seen, own.history, vms
+        scale_set, own.outcome, own.polls, own.elapsed, own.last_seen, own.history, vms, True
     )
-    _raise_unsettled({scale_set: own}, where, result, True, timeout=timeout, max_polls=max_polls)
+    raise_unsettled({scale_set: own}, where, result, True, timeout=timeout, max_polls=max_polls)
     return result
 
 
+async def _vms_to_watch(
+    client: Any, rg: str, scale_set: str, instance_ids: Iterable[str] | None
+) -> tuple[list[str], bool]:
+    """The VMs to wait for, and whether an answer already proved the scale set exists.
+
+    Raises:
+        ResourceNotFoundError: the scale set is not there.
+    """
+    if instance_ids is not None:
+        return validate_instance_ids("instance_ids", instance_ids, allow_empty=True), False
+    try:
+        listed = await list_instance_ids(client, rg, scale_set)
+    except ResourceNotFoundError as error:
+        raise scale_set_missing(rg, scale_set, error.code, request_id=error.request_id) from error
+    return (listed or []), listed is not None  # a refused list proves nothing
+
+
 async def _watch_scale_set(
-    client: Any, rg: str, scale_set: str, on_poll: OnPoll | None, loop: dict[str, Any]
+    client: Any,
+    rg: str,
+    scale_set: str,
+    on_poll: OnPoll | None,
+    loop: dict[str, Any],
+    *,
+    known: bool,
 ) -> DeletionResult:
-    """Poll the scale set itself until 404 (Deleted) or ``Failed``."""
-    tracker = DeletionTracker(scale_set, None, loop["start"])
+    """Poll the scale set itself until 404 (Deleted) or ``Failed``.
+
+    Raises:
+        ResourceNotFoundError: the scale set was never there (``known`` False, first 404).
+    """
+    tracker = DeletionTracker(scale_set, None, loop["start"], seen=known)
 
     async def poll() -> Round:
         observation, model = await observe_scale_set(client, rg, scale_set)
@@ -356,6 +274,8 @@ async def _watch_scale_set(
         return Round(judged.verdict, judged.retry_after)
 
     await poll_until_settled(client.clock, poll, retry=RetryIfDeletionInProgress(), **loop)
+    if tracker.verdict is Verdict.NOT_FOUND:
+        raise scale_set_missing(rg, scale_set, tracker.history[-1].error_code or "NotFound")
     return tracker.result(client.clock.now())
 
 

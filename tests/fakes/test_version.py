@@ -1,4 +1,4 @@
-"""One version for the distribution and both packages, written once in aiovmss/_version.py."""
+"""``fakevmss.__version__``: the version of the distribution that ships both packages."""
 
 from __future__ import annotations
 
@@ -13,15 +13,20 @@ import fakevmss
 from fakevmss._version import read_version
 
 
-def test_both_packages_report_the_distributions_version() -> None:
-    assert fakevmss.__version__ == aiovmss.__version__ == version("aiovmss")
+def test_fakevmss_has_the_same_version_as_aiovmss() -> None:
     assert "__version__" in fakevmss.__all__
+    assert isinstance(fakevmss.__version__, str)
+    assert fakevmss.__version__ == aiovmss.__version__
 
 
-def test_importing_the_fake_does_not_import_the_client() -> None:
+def test_reading_the_version_does_not_import_the_client() -> None:
     code = "import sys, fakevmss; print(fakevmss.__version__, 'aiovmss' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == [aiovmss.__version__, "False"]
+
+
+def test_both_are_the_installed_distributions_version() -> None:
+    assert fakevmss.__version__ == version("aiovmss")
 
 
 def test_read_version_takes_the_assigned_string() -> None:
