@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-import json as _json
 import logging
-import os
-import platform
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, TypeVar
 
-from aiovmss._clock import Clock, LoopClock
+from aiovmss._attempt_timeout import AttemptTimeout
+from aiovmss._clock import Clock
 from aiovmss._credentials import AsyncTokenCredential, BearerTokenCache
-from aiovmss._deadlines import DeadlineWatch
 from aiovmss._decode import BodyDecoder, ParseInto
 from aiovmss._error_map import error_from_response
 from aiovmss._logging import get_logger, redact_url
 from aiovmss._origin import AllowedOrigins, check_url
 from aiovmss._pacing import Pacer, PacingPolicy
 from aiovmss._rate_limits import RateLimits, parse_rate_limit_headers
+from aiovmss._request_parts import dumps_json, request_id, user_agent
 from aiovmss._retry import LogRetry, RetryPolicy, build_retrying
-from aiovmss._version import __version__
 from aiovmss.errors import (
     AzureError,
     ResponseDecodeError,
@@ -53,50 +49,6 @@ __all__ = [
 T = TypeVar("T")
 
 DEFAULT_SCOPE = "https://management.azure.com/.default"
-# The version (4) and variant (RFC 4122) bits of a random UUID, and the mask that clears them.
-_UUID4_BITS = (0x4000 << 64) | (0x8000 << 48)
-_UUID4_MASK = ((1 << 128) - 1) ^ ((0xF000 << 64) | (0xC000 << 48))
-
-
-def _stdlib_dumps(value: Any) -> bytes:
-    return _json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
-
-
-def _make_dumps() -> Callable[[Any], bytes]:
-    try:
-        import orjson
-    except ImportError:  # orjson is an optional speed-up
-        return _stdlib_dumps
-
-    def dumps(value: Any) -> bytes:
-        try:
-            return orjson.dumps(value)
-        except TypeError:  # e.g. an int beyond 64 bits: let the stdlib decide
-            return _stdlib_dumps(value)
-
-    return dumps
-
-
-dumps_json: Callable[[Any], bytes] = _make_dumps()
-dumps_json.__doc__ = "Serialise ``value`` as compact UTF-8 JSON (orjson when installed)."
-
-
-def request_id() -> str:
-    """A random UUID4 string for ``x-ms-client-request-id`` (as ``str(uuid.uuid4())``, faster)."""
-    # uuid.uuid4() builds a UUID object only to format it: half the cost of a request id.
-    n = int.from_bytes(os.urandom(16), "big") & _UUID4_MASK | _UUID4_BITS
-    h = f"{n:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-def user_agent(application_id: str | None = None) -> str:
-    """``aiovmss/<version> Python/<version>``, with ``application_id`` in front if given."""
-    base = f"aiovmss/{__version__} Python/{platform.python_version()}"
-    if not application_id:
-        return base
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in application_id):
-        raise ValueError("application_id must not contain control characters")
-    return f"{application_id} {base}"
 
 
 class FirstAttempt(NamedTuple):
@@ -157,12 +109,8 @@ class Pipeline:
         self.user_agent = user_agent(application_id)
         self._base_headers = {"Accept": "application/json", "User-Agent": self.user_agent}
         self._rng = rng
-        io_clock = transport_io_clock(transport)
-        self._io_clock: Clock = io_clock if io_clock is not None else LoopClock()
-        # The loop's real time gets DeadlineWatch (one shared loop timer); any other clock a
-        # watchdog task sleeping on it (see _send_with_timeout and _send_on_clock).
-        self._io_on_loop = type(self._io_clock) is LoopClock
-        self._watch: DeadlineWatch | None = None
+        self._timeout = AttemptTimeout(transport_io_clock(transport))
+        self._io_clock: Clock = self._timeout.io_clock
 
     async def send(
         self,
@@ -389,7 +337,8 @@ class Pipeline:
             header = await self.tokens.authorization()
         request.headers["Authorization"] = header
         if not self.logger.isEnabledFor(logging.DEBUG):
-            return self._observed(request, self._bounded(await self._send_with_timeout(request)))
+            response = await self._timeout.send(self.transport, request, self.retry.timeout)
+            return self._observed(request, self._bounded(response))
         started = self._io_clock.now()
         self.logger.debug(
             "request %s %s x-ms-client-request-id=%s",
@@ -397,7 +346,8 @@ class Pipeline:
             redact_url(request.url),
             request.headers.get("x-ms-client-request-id"),
         )
-        response = self._bounded(await self._send_with_timeout(request))
+        response = await self._timeout.send(self.transport, request, self.retry.timeout)
+        response = self._bounded(response)
         self.logger.debug(
             "response %s %s -> %d x-ms-client-request-id=%s x-ms-request-id=%s in %.3f s",
             request.method,
@@ -427,63 +377,6 @@ class Pipeline:
             )
         return response
 
-    async def _send_with_timeout(self, request: HttpRequest) -> HttpResponse:
-        timeout = self.retry.timeout
-        if timeout is None:
-            return await self.transport.send(request)
-        if not self._io_on_loop:
-            return await self._send_on_clock(request, limit=timeout)
-        # asyncio.timeout semantics with one shared timer (see aiovmss._deadlines: cheaper),
-        # inline rather than one more coroutine per request (benchmarks/client_bench.py, "get"
-        # and "concurrent"; tests/sdk/test_io_clock.py checks it agrees with the watchdog path).
-        loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
-        assert task is not None
-        watch = self._watch
-        if watch is None or watch.loop is not loop:
-            watch = self._watch = DeadlineWatch(loop)
-        cancelling = task.cancelling()
-        watch.watch(task, loop.time() + timeout)
-        try:
-            return await self.transport.send(request)
-        except asyncio.CancelledError:
-            if watch.unwatch(task) and task.uncancel() <= cancelling:
-                raise _timed_out(request, timeout) from None
-            raise
-        finally:
-            if watch.unwatch(task):  # it fired as the send finished: withdraw its cancel
-                task.uncancel()
-
-    async def _send_on_clock(self, request: HttpRequest, *, limit: float) -> HttpResponse:
-        # A watchdog on the transport's I/O clock cancels this task, as asyncio.timeout does
-        # on the loop's. The send runs in this task, so a transport that answers without suspending
-        # finishes before the watchdog ever starts (no sleep is even scheduled on the clock).
-        # Its cancel is withdrawn exactly as on the loop clock (see _send_with_timeout).
-        task = asyncio.current_task()
-        assert task is not None
-        cancelling = task.cancelling()
-        fired = False
-
-        async def watchdog() -> None:
-            nonlocal fired
-            await self._io_clock.sleep(limit)
-            fired = True
-            task.cancel()
-
-        watcher = asyncio.ensure_future(watchdog())
-        try:
-            return await self.transport.send(request)
-        except asyncio.CancelledError:
-            if fired:
-                fired = False
-                if task.uncancel() <= cancelling:
-                    raise _timed_out(request, limit) from None
-            raise
-        finally:
-            watcher.cancel()
-            if fired:  # it fired as the send finished: withdraw its cancel
-                task.uncancel()
-
     async def aclose(self) -> None:
         """Close the transport."""
         await self.transport.aclose()
@@ -497,9 +390,3 @@ class Pipeline:
 
 def _itself(response: HttpResponse) -> HttpResponse:
     return response
-
-
-def _timed_out(request: HttpRequest, timeout: float) -> ServiceResponseError:
-    return ServiceResponseError(
-        f"{request.method} {redact_url(request.url)} timed out after {timeout:g} s"
-    )

@@ -157,7 +157,7 @@ async def test_loop_clock_attempt_times_out_when_its_deadline_passes() -> None:
     pipeline = make_pipeline(transport, LoopClock(), max_attempts=1, timeout=30)
     sending = asyncio.ensure_future(pipeline.send("GET", URL, **OP))
     await _settle()
-    watch = pipeline._watch
+    watch = pipeline._timeout.watch
     assert watch is not None and len(watch) == 1
     assert watch.expire(asyncio.get_running_loop().time() + 31) == 1
     with pytest.raises(ServiceResponseError, match="timed out after 30 s"):
@@ -170,7 +170,7 @@ async def test_loop_clock_attempt_within_its_deadline_is_untouched() -> None:
     pipeline = make_pipeline(transport, LoopClock(), max_attempts=1, timeout=30)
     sending = asyncio.ensure_future(pipeline.send("GET", URL, **OP))
     await _settle()
-    watch = pipeline._watch
+    watch = pipeline._timeout.watch
     assert watch is not None
     assert watch.expire(asyncio.get_running_loop().time() + 29) == 0
     assert transport.release is not None
@@ -187,7 +187,7 @@ async def test_outer_cancellation_on_the_loop_clock_stays_a_cancellation() -> No
     sending.cancel()
     with pytest.raises(asyncio.CancelledError):
         await sending
-    assert pipeline._watch is not None and len(pipeline._watch) == 0
+    assert pipeline._timeout.watch is not None and len(pipeline._timeout.watch) == 0
 
 
 async def test_deadline_watch_fires_only_overdue_tasks_and_rearms() -> None:
@@ -211,7 +211,7 @@ async def test_deadline_watch_fires_only_overdue_tasks_and_rearms() -> None:
 async def test_each_loop_gets_its_own_watch() -> None:
     pipeline = make_pipeline(ScriptedTransport(HttpResponse(200)), LoopClock(), timeout=30)
     await pipeline.send("GET", URL, **OP)
-    watch = pipeline._watch
+    watch = pipeline._timeout.watch
     assert watch is not None and watch.loop is asyncio.get_running_loop()
     assert len(watch) == 0
 

@@ -166,8 +166,8 @@ async def _timed_out(transport: Hanging, clock: Any, *, on_loop: bool) -> str:
     for _ in range(5):
         await asyncio.sleep(0)
     if on_loop:  # the loop's deadline passes: expire it as the shared timer would
-        assert sender._watch is not None
-        sender._watch.expire(asyncio.get_running_loop().time() + 30)
+        assert sender._timeout.watch is not None
+        sender._timeout.watch.expire(asyncio.get_running_loop().time() + 30)
     with pytest.raises(ServiceResponseError) as caught:
         await sending
     return str(caught.value)
