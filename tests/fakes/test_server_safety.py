@@ -126,7 +126,8 @@ async def test_simple_requests_and_forms_are_refused(
 @pytest.mark.parametrize(
     ("method", "path"),
     [("GET", "/_fake/state"), ("GET", "/_fake/requests"), ("DELETE", "/_fake/faults"),
-     ("OPTIONS", "/_fake/reset"), ("GET", f"{VMSS}?{API}")],
+     ("OPTIONS", "/_fake/reset"), ("GET", f"{VMSS}?{API}"), ("GET", "/_fake/ui"),
+     ("GET", "/_fake/ui/data")],
 )  # fmt: skip
 async def test_foreign_origins_can_neither_read_nor_preflight(
     served: Served, method: str, path: str
@@ -145,6 +146,8 @@ async def test_dns_rebinding_host_is_refused(served: Served) -> None:
     json_headers = {"Content-Type": "application/json", "Authorization": "Bearer t"}
     attempts = [
         await served.request("GET", "/_fake/state", host=rebound),
+        await served.request("GET", "/_fake/ui", host=rebound),
+        await served.request("GET", "/_fake/ui/data", host=rebound),
         await served.request("POST", "/_fake/reset", host=rebound, headers=json_headers),
         await served.request(
             "PUT", f"{VMSS}/evil?{API}", host=rebound, headers=json_headers,
@@ -160,6 +163,8 @@ async def test_dns_rebinding_host_is_refused(served: Served) -> None:
 
 
 async def test_own_origin_and_loopback_names_are_served(served: Served) -> None:
+    for page in ("/_fake/ui", "/_fake/ui/data"):
+        assert (await served.request("GET", page)).status == 200
     body = json.dumps({"seconds": 60}).encode()
     headers = {"Content-Type": "application/json", "Origin": f"http://{served.host}"}
     reply = await served.request("POST", "/_fake/clock/advance", body=body, headers=headers)

@@ -69,8 +69,10 @@ class ArmModel(BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
+        # The alias generator's name, not ``field.alias``: with ``defer_build`` pydantic before
+        # 2.12 fills generated aliases in only when the model is first built, after this hook.
         cls._read_only_keys = tuple(
-            (name, field.alias or name)
+            (name, field.alias or to_camel(name))
             for name, field in cls.model_fields.items()
             if _is_read_only(field)
         )
