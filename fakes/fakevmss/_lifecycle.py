@@ -17,6 +17,7 @@ from fakevmss._errors import (
     RETRIABLE_CREATE_CODES,
 )
 from fakevmss._faults import DeleteFailure, Faults
+from fakevmss._instants import Event, Instants
 from fakevmss._state import DELETE_FAILED_TAG, VM, Operation, RoundEvent, ScaleSet
 from fakevmss._timings import Timings
 
@@ -110,6 +111,7 @@ class Engine:
         self.stopped = False
         # Shared with the wire layer (FakeCompute sets it) so timers and requests never interleave.
         self.lock: threading.RLock = threading.RLock()
+        self._instants = Instants(clock, self)
         #: Ends a VM operation that a delete overtakes (the backend sets the VM engine's).
         self.preempt: Callable[[VM], None] = _nothing
 
@@ -117,15 +119,12 @@ class Engine:
         """Ignore every event still scheduled (used by ``FakeCompute.reset``)."""
         self.stopped = True
 
-    def at(self, when: float, action: Callable[[], None]) -> Any:
-        """Run ``action`` at clock time ``when`` unless the engine was stopped by then."""
+    def at(self, when: float, action: Callable[..., None], *args: Any) -> Event:
+        """Run ``action(*args)`` at clock time ``when`` unless the engine was stopped by then.
 
-        def fire() -> None:
-            with self.lock:
-                if not self.stopped:
-                    action()
-
-        return self.clock.call_at(when, fire)
+        Events due at the same instant share one clock timer (``fakevmss._instants``).
+        """
+        return self._instants.at(when, action, *args)
 
     # -- operations -----------------------------------------------------------------------
 
@@ -182,9 +181,9 @@ class Engine:
             duration = self.timings.create_duration(vm.os_type)
         vm.record(now, "create-attempt-started", vm.create_attempts)
         if vm.create_resilient and now + duration > vm.create_deadline:
-            vm.timer = self.at(vm.create_deadline, lambda: self._create_stopped(vm, code))
+            vm.timer = self.at(vm.create_deadline, Engine._create_stopped, self, vm, code)
         else:
-            vm.timer = self.at(now + duration, lambda: self._create_attempt_ended(vm, code))
+            vm.timer = self.at(now + duration, Engine._create_attempt_ended, self, vm, code)
 
     def _create_attempt_ended(self, vm: VM, code: str | None) -> None:
         vm.timer = None
@@ -249,7 +248,7 @@ class Engine:
         """
         if op is not None:
             self.track(op, vm.instance_id)
-            vm.delete_waiters.append(op)
+            vm.delete_waiters += (op,)
         if vm.deleting:
             return
         if vm.provisioning_state == "Creating" and vm.delete_policy is None:
@@ -277,7 +276,7 @@ class Engine:
                 vm.scale_set.name, vm.instance_id, vm.delete_attempts
             )
         end = now + self.timings.delete_attempt
-        vm.timer = self.at(end, lambda: self._delete_attempt_ended(vm, failure, forced))
+        vm.timer = self.at(end, Engine._delete_attempt_ended, self, vm, failure, forced)
 
     def _delete_attempt_ended(self, vm: VM, failure: DeleteFailure | None, forced: bool) -> None:
         vm.delete_running = False
@@ -313,7 +312,7 @@ class Engine:
         self._check_stuck(vm.scale_set)
 
     def _notify(self, vm: VM, failure: dict[str, Any] | None) -> None:
-        waiters, vm.delete_waiters = vm.delete_waiters, []
+        waiters, vm.delete_waiters = vm.delete_waiters, ()
         for op in waiters:
             self.resolve(op, vm.instance_id, failure)
 
@@ -360,7 +359,7 @@ class Engine:
         if scale_set.round_timer is not None:
             scale_set.round_timer.cancel()
         scale_set.round_at = due
-        scale_set.round_timer = self.at(due, lambda: self._round(scale_set))
+        scale_set.round_timer = self.at(due, Engine._round, self, scale_set)
 
     def _round(self, scale_set: ScaleSet) -> None:
         """One forced delete call covering every VM of the scale set due by now."""

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "Always",
@@ -26,9 +25,12 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class AttemptContext:
-    """What a VM fault matcher sees: scale set, instance id, 1-based attempt number."""
+class AttemptContext(NamedTuple):
+    """What a VM fault matcher sees: scale set, instance id, 1-based attempt number.
+
+    A named tuple, not a frozen dataclass: one is built per create and delete attempt, and a
+    fleet makes 200,000 of them (``benchmarks/fleet_bench.py``).
+    """
 
     scale_set: str
     instance_id: str

@@ -187,3 +187,33 @@ def test_pattern_bench_quick(tmp_path: Path) -> None:
     }  # fmt: skip
     assert all(row["steps_per_char"] >= 1 for name, row in results["matcher"].items()
                if not name.startswith("re "))  # fmt: skip
+
+
+@pytest.mark.skipif(not (has_fake() and has_client()), reason="fakevmss/aiovmss not built yet")
+def test_fleet_bench_runs(tmp_path: Path) -> None:
+    out = tmp_path / "fleet.json"
+    proc = run("fleet_bench.py", "--sizes", "3x4", "--ways", "aiovmss", "naive", "--json", str(out))
+    results = {r["way"]: r for r in json.loads(out.read_text())}
+    assert set(results) == {"aiovmss", "naive"}
+    for result in results.values():
+        assert result["size"] == "3x4" and result["reads"] > 0 and result["throttled_429"] >= 0
+        assert sum(result["outcomes"].values()) == 2 * 3 * 4  # each VM created, then deleted
+        assert result["settle_over_bound"] >= 1.0 and result["peak_rss_mib"] > 0
+        assert result["by_kind"]["PUT scale set"] == 3
+    assert results["aiovmss"]["reads"] < results["naive"]["reads"]
+    assert "| 3x4 | aiovmss | on |" in proc.stdout
+
+
+def test_fleet_bench_lower_bounds_follow_the_retry_schedule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.syspath_prepend(str(BENCH))  # for its ``from _bodies import ...``
+    bench = load("fleet_bench")
+    from fakevmss import Timings
+
+    timings = Timings()
+    assert bench.create_settles(0, True, timings) == 90.0
+    assert bench.create_settles(3, True, timings) == 3 * 480.0 + 90.0
+    assert bench.create_settles(4, False, timings) == 1800.0  # cut at the 30-minute limit
+    assert bench.delete_settles(0, timings) == 60.0
+    assert bench.delete_settles(3, timings) == 4 * 60.0 + 600.0 + 1200.0  # the 2,040 s case

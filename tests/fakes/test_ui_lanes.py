@@ -194,7 +194,7 @@ def test_vm_operations_are_bars_and_skips_are_marks() -> None:
     fake = FakeCompute()
     view = fake.create_scale_set(RG, "web", capacity=1)
     vm = fake.backend.scale_sets[(fake.subscription_id, RG, "web")].vms["0"]
-    vm.history[:] = history
+    vm.history = history  # the VM keeps plain tuples; assigning replaces them
     marks = lane(vm).marks
     assert [(m.kind, m.label) for m in marks] == [
         ("operation-skipped", "deallocate skipped (protected)")

@@ -91,13 +91,24 @@ def decode_skiptoken(token: str, width: int) -> SortKey:
 
 
 def page_after(
-    items: Sequence[T], key: Callable[[T], SortKey], after: SortKey | None, size: int
+    items: Sequence[T],
+    key: Callable[[T], SortKey],
+    after: SortKey | None,
+    size: int,
+    *,
+    presorted: bool = False,
 ) -> tuple[list[T], SortKey | None]:
     """One page of ``items`` in key order after ``after``, and the key to continue from.
 
     Each key is computed once; items already in key order (the backend lists them so) are not
-    sorted again, and the page starts by bisection.
+    sorted again, and the page starts by bisection. ``presorted`` says the caller knows the
+    items are in key order: then only the keys the bisection reads are computed (a page of a
+    1,000-VM listing computed 1,000 keys, ``benchmarks/fleet_bench.py``).
     """
+    if presorted:
+        start = 0 if after is None else bisect_right(items, after, key=key)
+        end = start + max(1, size)
+        return list(items[start:end]), (key(items[end - 1]) if len(items) > end else None)
     keys = [key(item) for item in items]
     if any(keys[i] > keys[i + 1] for i in range(len(keys) - 1)):
         order = sorted(range(len(keys)), key=keys.__getitem__)

@@ -45,6 +45,7 @@ __all__ = [
 
 M = TypeVar("M", bound="ArmModel")
 R = TypeVar("R")
+T = TypeVar("T")
 Item = TypeVar("Item", bound="ArmModel")
 
 
@@ -297,11 +298,26 @@ class OperationContext:
     ) -> AsyncPaged[Item]:
         """The items of a list ``operation``, page by page (nothing is sent before iteration)."""
         assert operation.paged and operation.result is not None, operation.name
+        return self.paged_with(operation, path_names, _page_parser(operation.result), **args)
+
+    def paged_with(
+        self,
+        operation: Operation[Any],
+        path_names: Sequence[object],
+        parse: PageParser[T],
+        **args: Any,
+    ) -> AsyncPaged[T]:
+        """The items of a list ``operation``, each page parsed by ``parse`` (not its models).
+
+        The same request, checks, paging, origin rules and retries as :meth:`paged`; the
+        waiters use it to read lean views of a listing (``aiovmss._states``).
+        """
+        assert operation.paged, operation.name
         request = self.prepare(operation, path_names, args)
         return AsyncPaged(
             self.pipeline,
             request.url,
-            _page_parser(operation.result),
+            parse,
             api_version=operation.api_version or self._version,
             operation=operation.name,
             resource=request.resource,

@@ -12,6 +12,7 @@ from aiovmss._catalog import ScaleSetVMOps
 from aiovmss._operation import Operation
 from aiovmss._paging import AsyncPaged
 from aiovmss._polling import AsyncLROPoller
+from aiovmss._states import STATE_PAGE_PARSER, ResourceState
 from aiovmss.models import (
     OSProfileProvisioningData,
     VirtualMachineScaleSetVM,
@@ -58,6 +59,13 @@ class ScaleSetVMsOperations:
         return self._ctx.paged(
             ScaleSetVMOps.list, (resource_group, name), expand=expand, filter=filter, select=select
         )
+
+    def _list_states(self, resource_group: str, name: str) -> AsyncPaged[ResourceState]:
+        """The VMs of a Uniform scale set, each a lean ``ResourceState`` (for the waiters).
+
+        The same request as :meth:`list` without arguments; only the pages' parser differs.
+        """
+        return self._ctx.paged_with(ScaleSetVMOps.list, (resource_group, name), STATE_PAGE_PARSER)
 
     async def get(
         self, resource_group: str, name: str, instance_id: str, *, expand: str | None = None

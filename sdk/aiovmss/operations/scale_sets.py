@@ -18,6 +18,7 @@ from aiovmss._catalog import ScaleSetOps
 from aiovmss._operation import Operation
 from aiovmss._paging import AsyncPaged
 from aiovmss._polling import AsyncLROPoller
+from aiovmss._states import STATE_PAGE_PARSER, ResourceState
 from aiovmss.models import (
     OSProfileProvisioningData,
     ResiliencyPolicy,
@@ -134,6 +135,13 @@ class ScaleSetsOperations:
     def list(self, resource_group: str) -> AsyncPaged[VirtualMachineScaleSet]:
         """The scale sets of a resource group (``async for``; requests start on iteration)."""
         return self._ctx.paged(ScaleSetOps.list, (resource_group,))
+
+    def _list_states(self, resource_group: str) -> AsyncPaged[ResourceState]:
+        """The scale sets of a resource group, each a lean ``ResourceState`` (for the waiters).
+
+        The same request as :meth:`list`; only the pages' parser differs.
+        """
+        return self._ctx.paged_with(ScaleSetOps.list, (resource_group,), STATE_PAGE_PARSER)
 
     def list_all(self) -> AsyncPaged[VirtualMachineScaleSet]:
         """Every scale set of the subscription."""

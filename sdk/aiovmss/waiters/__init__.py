@@ -27,6 +27,7 @@ from aiovmss.waiters.deletion import (
     wait_for_scale_set_deletion,
     wait_for_vm_deletion,
 )
+from aiovmss.waiters.fleet import NewInstances, wait_for_fleet_created, wait_for_fleet_deleted
 from aiovmss.waiters.strategies import (
     ResilientCreateWindow,
     ResilientDeleteWindow,
@@ -52,6 +53,7 @@ __all__ = [
     "CreationResult",
     "DeletionOutcome",
     "DeletionResult",
+    "NewInstances",
     "Observation",
     "ResilientCreateWindow",
     "ResilientDeleteWindow",
@@ -66,6 +68,8 @@ __all__ = [
     "retry_if_deletion_in_progress",
     "stop_after_clock_delay",
     "stop_before_clock_delay",
+    "wait_for_fleet_created",
+    "wait_for_fleet_deleted",
     "wait_for_instances_created",
     "wait_for_instances_deleted",
     "wait_for_scale_set_deletion",

@@ -7,12 +7,16 @@ scale-out) is new, and joins the watch when first listed (``docs/waiters.md``).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
+from aiovmss._paging import gc_paused
 from aiovmss.errors import ResourceNotFoundError
 from aiovmss.waiters._decisions import CreationTracker
 from aiovmss.waiters._observe import (
+    FleetShare,
+    Limiter,
     ListRefusedError,
     OnPoll,
     gather_bounded,
@@ -23,6 +27,7 @@ from aiovmss.waiters._observe import (
     record_round,
     scale_set_missing,
 )
+from aiovmss.waiters._pacing import gets_cheaper, pages_guess
 from aiovmss.waiters._polling import Round
 from aiovmss.waiters._results import CreationOutcome, CreationResult, Observation, Verdict
 
@@ -52,19 +57,34 @@ class CreationWatch:
         on_poll: OnPoll | None,
         use_list: bool,
         start: float,
+        fleet: FleetShare | None = None,
     ) -> None:
         self.client, self.rg, self.scale_set, self.start = client, rg, scale_set, start
-        self.trackers = {iid: CreationTracker(iid, start) for iid in instance_ids}
+        self.compact = fleet is not None
+        self._pending: list[str] | None = None
+        self.trackers = {iid: self._tracker(iid) for iid in instance_ids}
+        self.pages = pages_guess(len(self.trackers))  # of a listing, until one is read
         self.since, self.count = since, count
         self.concurrency, self.on_poll, self.use_list = concurrency, on_poll, use_list
+        self.fleet = fleet
+        self.lean = fleet is not None
+        self.limiter: Limiter = None if fleet is None else fleet.limiter
+        self.tally = None if fleet is None else fleet.tally
         self.listed_once = False
         self.rounds = 0
         # Set instead of raised: the creation retry predicate rides out 404s (not there yet).
         self.missing: ResourceNotFoundError | None = None
 
+    def _tracker(self, instance_id: str) -> CreationTracker:
+        return CreationTracker(instance_id, self.start, compact=self.compact)
+
     def pending(self) -> list[str]:
-        """Instance ids whose creation has not settled."""
-        return [iid for iid, t in self.trackers.items() if t.verdict is Verdict.IN_PROGRESS]
+        """Instance ids whose creation has not settled (kept until the round changes them)."""
+        if self._pending is None:
+            self._pending = [
+                iid for iid, t in self.trackers.items() if t.verdict is Verdict.IN_PROGRESS
+            ]
+        return self._pending
 
     def complete(self) -> bool:
         """True once every watched VM settled (and, when finding them, enough were found)."""
@@ -75,16 +95,33 @@ class CreationWatch:
     async def poll(self) -> Round:
         """Observe every pending VM once (finding new ones first) and judge it."""
         self.rounds += 1
-        observed = await (self._by_list() if self.use_list else self._by_get(self.pending()))
+        observed = await (self._by_list() if self._by_list_now() else self._by_get(self.pending()))
         if self.missing is not None:
             return Round(Verdict.FAILED)  # the caller raises it, outside the polling loop
         retry_after = await record_round(self.trackers, observed, self.on_poll)
+        self._pending = None
         verdict = Verdict.SUCCEEDED if self.complete() else Verdict.IN_PROGRESS
         return Round(verdict, retry_after)
 
+    def _by_list_now(self) -> bool:
+        """List this round, or GET each pending VM (fewer requests, for a fleet wait).
+
+        A wait that finds new VMs lists until it has found them all.
+        """
+        if not self.use_list:
+            return False
+        if self.fleet is None or (self.since is not None and not self._found_all()):
+            return True
+        return not gets_cheaper(len(self.pending()), self.pages)
+
+    def _found_all(self) -> bool:
+        return self.listed_once and self.count is not None and len(self.trackers) >= self.count
+
     async def _by_list(self) -> Observed:
         try:
-            listed = await list_round(self.client, self.rg, self.scale_set)
+            listed = await list_round(
+                self.client, self.rg, self.scale_set, lean=self.lean, share=self.fleet
+            )
         except ListRefusedError:
             if self.since is not None:
                 raise ValueError(
@@ -103,30 +140,38 @@ class CreationWatch:
             listed = Observation(self.client.clock.now(), http_status=404)
         if isinstance(listed, dict):
             self.listed_once = True
+            self.pages = pages_guess(len(listed))
             self._find_new(listed)
         return pick(listed, self.pending(), self.client.clock.now())
 
     def _find_new(self, listed: Observed) -> None:
         if self.since is None:
             return
-        for iid in listed:
-            if iid not in self.since and iid not in self.trackers:
-                self.trackers[iid] = CreationTracker(iid, self.start)
+        with gc_paused():  # a new scale set's first list: 1,000 trackers at once
+            for iid in listed:
+                if iid not in self.since and iid not in self.trackers:
+                    self.trackers[iid] = self._tracker(iid)
+                    self._pending = None
 
     async def _by_get(self, pending: list[str]) -> Observed:
         return await observe_vms(
             self.client, self.rg, self.scale_set, pending, expand=None,
-            concurrency=self.concurrency,
+            concurrency=self.limiter or self.concurrency, tally=self.tally,
         )  # fmt: skip
 
     def results(self) -> dict[str, CreationResult]:
         """Every watched VM's result as of now."""
         now = self.client.clock.now()
-        return {iid: tracker.result(now) for iid, tracker in self.trackers.items()}
+        with gc_paused():  # up to 100,000 results at once (see ``aiovmss._paging.gc_paused``)
+            return {iid: tracker.result(now) for iid, tracker in self.trackers.items()}
 
 
 async def add_failure_details(
-    client: Any, rg: str, scale_set: str, results: Iterable[CreationResult], concurrency: int
+    client: Any,
+    rg: str,
+    scale_set: str,
+    results: Iterable[CreationResult],
+    concurrency: int | asyncio.Semaphore,
 ) -> None:
     """Fill ``error_code`` and ``attempts`` of the failed VMs' results (one GET each)."""
     failed = [r for r in results if r.outcome is CreationOutcome.FAILED]

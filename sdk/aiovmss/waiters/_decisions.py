@@ -105,19 +105,54 @@ def _settled_at(history: list[Observation], verdict: Verdict, now: float) -> flo
     return now
 
 
+#: Judged observations of one round, shared between the VMs that saw the same thing.
+Shared = dict[tuple[int, Verdict], Observation]
+
+
 def _remember(
     tracker: DeletionTracker | CreationTracker,
     observation: Observation,
     verdict: Verdict,
     model: Any,
+    shared: Shared | None = None,
 ) -> Observation:
-    """Store ``observation`` judged as ``verdict`` (and ``model``, if any) in ``tracker``."""
-    if model is not None:
+    """Store ``observation`` judged as ``verdict`` (and ``model``, if any) in ``tracker``.
+
+    A ``compact`` tracker (the fleet waiters') keeps no model, and an observation only when it
+    differs from the one before in more than its time: 100,000 VMs polled for an hour would
+    otherwise hold millions of identical observations and 100,000 models. ``polls`` counts
+    every observation either way. Its result takes its history list as it is, uncopied: the
+    fleet waiters ask for results once, when the wait is over. With ``shared``
+    (one dict per round), VMs that saw the same observation and got the same verdict share one
+    judged observation: a round of 1,000 VMs in one state makes one, not 1,000.
+    """
+    if model is not None and not tracker.compact:
         tracker.last_seen = model
-    judged = dataclasses.replace(observation, verdict=verdict)
-    tracker.history.append(judged)
+    if shared is None:
+        judged = dataclasses.replace(observation, verdict=verdict)
+    else:
+        key = (id(observation), verdict)  # ``observation`` lives as long as ``shared`` does
+        judged = shared.get(key) or shared.setdefault(
+            key, dataclasses.replace(observation, verdict=verdict)
+        )
+    tracker.polls += 1
+    history = tracker.history
+    if not (tracker.compact and history and _same_but_time(history[-1], judged)):
+        history.append(judged)
     tracker.verdict = verdict
     return judged
+
+
+def _same_but_time(a: Observation, b: Observation) -> bool:
+    """Whether two observations say the same thing (all but their time equal)."""
+    return (
+        a.provisioning_state == b.provisioning_state
+        and a.deletion_status == b.deletion_status
+        and a.http_status == b.http_status
+        and a.retry_after == b.retry_after
+        and a.error_code == b.error_code
+        and a.verdict == b.verdict
+    )
 
 
 def creation_verdict(provisioning_state: str | None) -> Verdict:
@@ -169,7 +204,8 @@ class DeletionTracker:
     """Everything one VM's deletion wait knows: history, when it first failed, verdict.
 
     ``seen`` is True once a poll found the resource (or the caller knows it existed when the
-    wait began): only then is a 404 ``Deleted``; before, it is ``NotFound``.
+    wait began): only then is a 404 ``Deleted``; before, it is ``NotFound``. ``compact``
+    keeps only the observations that changed something (see ``polls`` for the count).
     """
 
     instance_id: str
@@ -180,15 +216,19 @@ class DeletionTracker:
     failed_since: float | None = None
     verdict: Verdict = Verdict.IN_PROGRESS
     seen: bool = False
+    compact: bool = False
+    polls: int = 0
 
     @property
     def settled(self) -> bool:
         """True once the VM is deleted or failed for good."""
         return self.verdict is not Verdict.IN_PROGRESS
 
-    def record(self, observation: Observation, model: Any = None) -> Observation:
+    def record(
+        self, observation: Observation, model: Any = None, shared: Shared | None = None
+    ) -> Observation:
         """Judge ``observation``, remember it, and return it with its verdict."""
-        return _remember(self, observation, self._judge(observation), model)
+        return _remember(self, observation, self._judge(observation), model, shared)
 
     def _judge(self, obs: Observation) -> Verdict:
         if obs.http_status == 404:
@@ -223,32 +263,36 @@ class DeletionTracker:
         return DeletionResult(
             instance_id=self.instance_id,
             outcome=outcome,
-            polls=len(self.history),
+            polls=self.polls,
             elapsed=_settled_at(self.history, self.verdict, now) - self.started,
             last_seen=self.last_seen,
-            history=list(self.history),
+            history=self.history if self.compact else list(self.history),
             seen=self.seen,
         )
 
 
 @dataclass(slots=True)
 class CreationTracker:
-    """Everything one creation wait knows: history, last model, verdict."""
+    """Everything one creation wait knows: history, last model, verdict (``compact``: as above)."""
 
     name: str
     started: float
     history: list[Observation] = field(default_factory=list)
     last_seen: Any = None
     verdict: Verdict = Verdict.IN_PROGRESS
+    compact: bool = False
+    polls: int = 0
 
-    def record(self, observation: Observation, model: Any = None) -> Observation:
+    def record(
+        self, observation: Observation, model: Any = None, shared: Shared | None = None
+    ) -> Observation:
         """Judge ``observation`` (a 404 means not there yet), remember it, and return it."""
         verdict = (
             creation_verdict(observation.provisioning_state)
             if observation.http_status == 200
             else Verdict.IN_PROGRESS
         )
-        return _remember(self, observation, verdict, model)
+        return _remember(self, observation, verdict, model, shared)
 
     def result(self, now: float) -> CreationResult:
         """The result so far (``TimedOut`` while still in progress); elapsed until it settled."""
@@ -259,8 +303,8 @@ class CreationTracker:
         return CreationResult(
             name=self.name,
             outcome=outcome,
-            polls=len(self.history),
+            polls=self.polls,
             elapsed=_settled_at(self.history, self.verdict, now) - self.started,
             last_seen=self.last_seen,
-            history=list(self.history),
+            history=self.history if self.compact else list(self.history),
         )

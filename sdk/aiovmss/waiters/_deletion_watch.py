@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from aiovmss._paging import gc_paused
 from aiovmss.errors import (
     ResourceNotFoundError,
     VMDeletionFailedError,
@@ -19,6 +20,8 @@ from aiovmss.errors import (
 )
 from aiovmss.waiters._decisions import DeletionTracker, normalise
 from aiovmss.waiters._observe import (
+    FleetShare,
+    Limiter,
     ListRefusedError,
     OnPoll,
     error_observation,
@@ -29,6 +32,7 @@ from aiovmss.waiters._observe import (
     scale_set_missing,
     supports_resiliency_view,
 )
+from aiovmss.waiters._pacing import gets_cheaper, pages_guess
 from aiovmss.waiters._polling import Round, poll_until_settled, unsettled_reason
 from aiovmss.waiters._results import DeletionOutcome, DeletionResult, Observation, Verdict
 from aiovmss.waiters.strategies import RetryIfDeletionInProgress
@@ -45,7 +49,8 @@ class DeletionWatch:
 
     ``scale_set_known`` turns True once an answer proved the scale set exists; until then a
     404 of the scale set (or a 404 of a VM never seen, checked with one GET of the scale set)
-    raises ``ResourceNotFoundError``.
+    raises ``ResourceNotFoundError``. The fleet waiters pass what their watches share
+    (``fleet``: lean lists, compact histories, one bound on requests, a request tally).
     """
 
     def __init__(
@@ -60,10 +65,22 @@ class DeletionWatch:
         on_poll: OnPoll | None,
         use_list: bool,
         start: float,
+        fleet: FleetShare | None = None,
     ) -> None:
         self.client, self.rg, self.scale_set = client, rg, scale_set
-        self.trackers = {iid: DeletionTracker(iid, horizon, start) for iid in instance_ids}
+        with gc_paused():  # a 1,000-VM scale set: 1,000 trackers at once
+            self.trackers = {
+                iid: DeletionTracker(iid, horizon, start, compact=fleet is not None)
+                for iid in instance_ids
+            }
         self.concurrency, self.on_poll, self.use_list = concurrency, on_poll, use_list
+        self.fleet = fleet
+        self.lean = fleet is not None
+        self._pending: list[str] | None = None
+        self._pending_seen = False
+        self.pages = pages_guess(len(self.trackers))  # of a listing, until one is read
+        self.limiter: Limiter = None if fleet is None else fleet.limiter
+        self.tally = None if fleet is None else fleet.tally
         self.scale_set_known = False
         self.exact = supports_resiliency_view(client)
         self.expand = "resiliencyView" if self.exact else None
@@ -79,20 +96,53 @@ class DeletionWatch:
             )
 
     def pending(self) -> list[str]:
-        """Instance ids whose deletion has not settled."""
-        return [iid for iid, tracker in self.trackers.items() if not tracker.settled]
+        """Instance ids whose deletion has not settled (kept until the next round judges)."""
+        if self._pending is None:
+            self._pending = [iid for iid, tracker in self.trackers.items() if not tracker.settled]
+        return self._pending
+
+    def pending_seen(self) -> bool:
+        """Whether every pending VM was seen already (a 404 of the scale set settles them).
+
+        Once true it stays true (VMs are only ever seen, and only leave the pending ones).
+        """
+        if not self._pending_seen:
+            self._pending_seen = all(self.trackers[iid].seen for iid in self.pending())
+        return self._pending_seen
+
+    async def _record(self, observed: Observed) -> float | None:
+        retry_after = await record_round(self.trackers, observed, self.on_poll)
+        self._pending = None
+        return retry_after
+
+    def _by_list_now(self, pending: list[str]) -> bool:
+        """List this round, or GET each pending VM (fewer requests, for a fleet wait)."""
+        if not self.use_list:
+            return False
+        return self.fleet is None or not gets_cheaper(len(pending), self.pages)
 
     async def poll(self) -> Round:
         """Observe every pending VM once and judge it."""
         pending = self.pending()
-        observed = await (self._by_list(pending) if self.use_list else self._by_get(pending))
-        retry_after = await record_round(self.trackers, observed, self.on_poll)
+        by_list = self._by_list_now(pending)
+        observed = await (self._by_list(pending) if by_list else self._by_get(pending))
+        retry_after = await self._record(observed)
         verdict = Verdict.IN_PROGRESS if self.pending() else Verdict.DELETED
         return Round(verdict, retry_after)
 
+    async def poll_gone(self, code: str | None) -> Round:
+        """Judge every pending VM gone: the scale set, known to exist before, answered 404."""
+        now = self.client.clock.now()
+        gone = Observation(now, http_status=404, error_code=code)
+        pending = self.pending()
+        await self._record({iid: (gone, None) for iid in pending})
+        return Round(Verdict.IN_PROGRESS if self.pending() else Verdict.DELETED)
+
     async def _by_list(self, pending: list[str]) -> Observed:
         try:
-            listed = await list_round(self.client, self.rg, self.scale_set)
+            listed = await list_round(
+                self.client, self.rg, self.scale_set, lean=self.lean, share=self.fleet
+            )
         except ListRefusedError:
             logger.debug("list VMs refused for %s/%s: polling each VM", self.rg, self.scale_set)
             self.use_list = False
@@ -104,12 +154,13 @@ class DeletionWatch:
             return {iid: (gone, None) for iid in pending}
         if isinstance(listed, dict):
             self.scale_set_known = True  # the list answered
+            self.pages = pages_guess(len(listed))
         return pick(listed, pending, self.client.clock.now())
 
     async def _by_get(self, pending: list[str]) -> Observed:
         observed = await observe_vms(
             self.client, self.rg, self.scale_set, pending, expand=self.expand,
-            concurrency=self.concurrency,
+            concurrency=self.limiter or self.concurrency, tally=self.tally,
         )  # fmt: skip
         if any(obs.http_status == 200 for obs, _ in observed.values()):
             self.scale_set_known = True
@@ -126,6 +177,8 @@ class DeletionWatch:
 
     async def _confirm_scale_set(self) -> Observation | None:
         """GET the scale set: raise if it is gone; ``None`` if it is there; else no news."""
+        if self.tally is not None:
+            self.tally.add()
         try:
             await self.client.scale_sets.get(self.rg, self.scale_set)
         except ResourceNotFoundError as error:
@@ -141,7 +194,8 @@ class DeletionWatch:
     def results(self) -> dict[str, DeletionResult]:
         """Every VM's result as of now."""
         now = self.client.clock.now()
-        return {iid: tracker.result(now) for iid, tracker in self.trackers.items()}
+        with gc_paused():  # up to 100,000 results at once (see ``aiovmss._paging.gc_paused``)
+            return {iid: tracker.result(now) for iid, tracker in self.trackers.items()}
 
 
 async def watch_until_settled(watch: DeletionWatch, **loop: Any) -> dict[str, DeletionResult]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from aiovmss._paging import gc_paused
 from aiovmss._versions import ApiVersion
 from aiovmss.errors import (
     ArmError,
@@ -16,10 +18,13 @@ from aiovmss.errors import (
     ThrottledError,
 )
 from aiovmss.waiters._decisions import creation_failure, state_of
+from aiovmss.waiters._pacing import Tally, policy_low
 from aiovmss.waiters._results import Observation
 from aiovmss.waiters.strategies import is_transient_poll_error
 
 __all__ = [
+    "FleetShare",
+    "Limiter",
     "ListRefusedError",
     "OnPoll",
     "error_observation",
@@ -42,6 +47,26 @@ __all__ = [
 
 #: ``on_poll(name, observation)``: a plain function or a coroutine function.
 OnPoll = Callable[[str, Observation], Awaitable[None] | None]
+
+#: Bounds the requests of several watches together (the fleet waiters'); ``None``: unbounded.
+Limiter = asyncio.Semaphore | None
+
+#: Below this many requests left in a Compute policy, a fleet wait lists without read-ahead.
+LOW_POLICY_MARGIN = 4
+
+
+@dataclass(frozen=True, slots=True)
+class FleetShare:
+    """What the scale set watches of one fleet wait share (``docs/waiters.md``, "Fleets").
+
+    Their lists read lean views, their trackers keep compact histories, ``limiter`` bounds
+    their requests together and ``tally`` counts them for the round.
+    """
+
+    limiter: asyncio.Semaphore
+    tally: Tally = field(default_factory=Tally)
+    #: One listing at a time (see ``list_round``).
+    lists: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class ListRefusedError(Exception):
@@ -112,29 +137,95 @@ def _refused(error: BaseException) -> bool:
     )
 
 
-async def list_observed(client: Any, rg: str, scale_set: str) -> dict[str, tuple[Observation, Any]]:
+def _listing(client: Any, rg: str, scale_set: str, lean: bool, careful: bool) -> Any:
+    """The VMs of ``scale_set``: lean ``ResourceState`` views (if asked and served), or models.
+
+    ``careful``: one page at a time (no read-ahead).
+    """
+    lister = getattr(client.scale_set_vms, "_list_states", None) if lean else None
+    listing = (
+        lister(rg, scale_set) if lister is not None else client.scale_set_vms.list(rg, scale_set)
+    )
+    return (
+        listing.without_read_ahead()
+        if careful and hasattr(listing, "without_read_ahead")
+        else listing
+    )
+
+
+async def _collect(listing: Any, tally: Tally | None) -> dict[str, Any]:
+    """Every item of ``listing`` by instance id; each page counted in ``tally``."""
+    found: dict[str, Any] = {}
+    by_page = getattr(listing, "by_page", None)
+    if by_page is None:
+        async for vm in listing:
+            found[instance_id_of(vm)] = vm
+        if tally is not None:
+            tally.add()
+        return found
+    async for page in by_page():
+        if tally is not None:
+            tally.add()
+        for vm in page:
+            found[instance_id_of(vm)] = vm
+    return found
+
+
+async def list_observed(
+    client: Any,
+    rg: str,
+    scale_set: str,
+    *,
+    lean: bool = False,
+    tally: Tally | None = None,
+    careful: bool = False,
+) -> dict[str, tuple[Observation, Any]]:
     """One list call: every listed VM's observation and model, by instance id.
+
+    ``lean`` reads each VM as a small ``aiovmss._states.ResourceState`` (the fleet waiters)
+    instead of its full model; ``tally`` counts the pages requested.
 
     Raises:
         ListRefusedError: the service refuses the list (Flexible scale sets).
         AzureError: any other failure of the call, unchanged (the caller judges it).
     """
-    found: dict[str, Any] = {}
     try:
-        async for vm in client.scale_set_vms.list(rg, scale_set):
-            found[instance_id_of(vm)] = vm
+        found = await _collect(_listing(client, rg, scale_set, lean, careful), tally)
     except Exception as error:
         if _refused(error):
             raise ListRefusedError(str(error)) from error
         raise
     now = client.clock.now()
-    return {iid: (seen_observation(vm, now), vm) for iid, vm in found.items()}
+    # VMs in the same state share one observation: a round of 1,000 VMs makes a handful.
+    shared: dict[tuple[str | None, str | None], Observation] = {}
+    observed: dict[str, tuple[Observation, Any]] = {}
+    for iid, vm in found.items():
+        states = state_of(vm)
+        observation = shared.get(states)
+        if observation is None:
+            observation = shared[states] = Observation(
+                now, provisioning_state=states[0], deletion_status=states[1], http_status=200
+            )
+        observed[iid] = (observation, vm)
+    return observed
 
 
 async def list_round(
-    client: Any, rg: str, scale_set: str
+    client: Any,
+    rg: str,
+    scale_set: str,
+    *,
+    lean: bool = False,
+    share: FleetShare | None = None,
 ) -> dict[str, tuple[Observation, Any]] | Observation:
     """One list call for a round: every listed VM, or one no-news observation if it failed.
+
+    In a fleet wait (``share``) the fleet's listings go one at a time, holding one permit of
+    its limiter, and its tally counts their pages; while a Compute policy runs low, page by
+    page (no read-ahead). One at a time because the client's pacer learns a policy's count
+    from answers: listings held by the pacer together would all be let go together, past the
+    count (``docs/client/rate-limits.md``). It costs no time the budget would give: the
+    Compute provider allows about one list call a second (``docs/fake/limits.md``).
 
     Raises:
         ListRefusedError: the service refuses the list (Flexible scale sets).
@@ -143,7 +234,13 @@ async def list_round(
         AzureError: a failure no poll should ride out (401, 400, ...).
     """
     try:
-        return await list_observed(client, rg, scale_set)
+        if share is None:
+            return await list_observed(client, rg, scale_set, lean=lean)
+        async with share.lists, share.limiter:
+            careful = policy_low(client, LOW_POLICY_MARGIN)
+            return await list_observed(
+                client, rg, scale_set, lean=True, tally=share.tally, careful=careful
+            )
     except (ListRefusedError, ResourceNotFoundError):
         raise
     except Exception as error:
@@ -215,9 +312,12 @@ async def observe_vms(
     instance_ids: list[str],
     *,
     expand: str | None,
-    concurrency: int,
+    concurrency: int | asyncio.Semaphore,
+    tally: Tally | None = None,
 ) -> dict[str, tuple[Observation, Any]]:
     """GET each VM (at most ``concurrency`` at a time): every one's observation and model."""
+    if tally is not None:
+        tally.add(len(instance_ids))
 
     def call(iid: str) -> Callable[[], Awaitable[tuple[Observation, Any]]]:
         return lambda: observe_vm(client, rg, scale_set, iid, expand=expand)
@@ -235,12 +335,18 @@ async def record_round(
 
     Returns the longest Retry-After any answer asked for (``None``: none did).
     """
-    hints: list[float] = []
-    for iid, (observation, model) in observed.items():
-        judged: Observation = trackers[iid].record(observation, model)
-        if judged.retry_after is not None:
-            hints.append(judged.retry_after)
-        await notify(on_poll, iid, judged)
+    shared: dict[Any, Observation] = {}
+    # Judged in one synchronous pass with the collector paused (``gc_paused``: a fleet round
+    # judges up to 100,000 VMs), then told to ``on_poll`` in the same order.
+    with gc_paused():
+        judged = [
+            (iid, trackers[iid].record(observation, model, shared))
+            for iid, (observation, model) in observed.items()
+        ]
+    if on_poll is not None:
+        for iid, observation in judged:
+            await notify(on_poll, iid, observation)
+    hints = [o.retry_after for _, o in judged if o.retry_after is not None]
     return max(hints, default=None)
 
 
@@ -254,10 +360,17 @@ async def notify(on_poll: OnPoll | None, name: str, observation: Observation) ->
 
 
 async def gather_bounded(
-    calls: Iterable[Callable[[], Awaitable[Any]]], concurrency: int
+    calls: Iterable[Callable[[], Awaitable[Any]]], concurrency: int | asyncio.Semaphore
 ) -> list[Any]:
-    """Run ``calls`` with at most ``concurrency`` in flight; the first error is raised."""
-    semaphore = asyncio.Semaphore(max(1, concurrency))
+    """Run ``calls`` with at most ``concurrency`` in flight; the first error is raised.
+
+    A semaphore instead of a number bounds these calls together with others that share it.
+    """
+    semaphore = (
+        concurrency
+        if isinstance(concurrency, asyncio.Semaphore)
+        else asyncio.Semaphore(max(1, concurrency))
+    )
 
     async def run(call: Callable[[], Awaitable[Any]]) -> Any:
         async with semaphore:
