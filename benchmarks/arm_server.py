@@ -10,7 +10,9 @@ Routes (any subscription, resource group and scale set name; paths match case-in
   ``Retry-After: 0``; the operation answers ``InProgress`` twice, then ``Succeeded``.
 - ``GET  .../virtualMachineScaleSets/{ss}``: the scale set, ``Succeeded``.
 
-Bodies follow the 2024-07-01 spec examples (VirtualMachineScaleSetVM_Get_WithUserData and
+Every answer carries the rate-limit headers ARM and the Compute provider send (constant,
+plentiful counts: the client reads and paces on them on every request, as it does against
+Azure). Bodies follow the 2024-07-01 spec examples (VirtualMachineScaleSetVM_Get_WithUserData and
 VirtualMachineScaleSetVM_List). Every body is serialised once at start-up so the server costs
 as little as possible per request.
 
@@ -205,6 +207,27 @@ def scale_set_body(sub: str, rg: str, ss: str, state: str) -> dict[str, Any]:
     }
 
 
+_ARM = "x-ms-ratelimit-remaining-subscription-"
+
+
+def _limits(kind: str, *policies: tuple[str, int]) -> dict[str, str]:
+    """The rate-limit headers of one answer: ARM's ``kind`` bucket and Compute policies."""
+    headers = {f"{_ARM}{kind}": "249", f"{_ARM}global-{kind}": "3749"}
+    if policies:
+        headers["x-ms-ratelimit-remaining-resource"] = ",".join(
+            f"Microsoft.Compute/{name};{left}" for name, left in policies
+        )
+        headers["x-ms-request-charge"] = "1"
+    return headers
+
+
+READ_VM = _limits("reads", ("LowCostGet3Min", 3999), ("LowCostGet30Min", 31998))
+LIST_VMS = _limits("reads", ("HighCostGetVMScaleSet3Min", 189), ("HighCostGetVMScaleSet30Min", 899))
+READ_SCALE_SET = _limits("reads", ("GetVMScaleSet3Min", 199), ("GetVMScaleSet30Min", 1299))
+PUT_SCALE_SET = _limits("writes", ("PutVMScaleSet3Min", 239), ("PutVMScaleSet30Min", 1199))
+READ_OPERATION = _limits("reads", ("GetOperation3Min", 2999), ("GetOperation30Min", 19999))
+
+
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     all_headers = {"x-ms-request-id": "bench", "Content-Type": "application/json"}
@@ -249,7 +272,8 @@ class ArmHandler:
             view = query.get("$expand", "").lower() == "instanceview"
             key = ("vm", sub, rg, ss, parts[9], str(view))
             return _json(
-                self._cached(key, lambda: vm_body(sub, rg, ss, parts[9], instance_view=view))
+                self._cached(key, lambda: vm_body(sub, rg, ss, parts[9], instance_view=view)),
+                headers=READ_VM,
             )
         return _json({"error": {"code": "ResourceNotFound", "message": "no route"}}, 404)
 
@@ -269,12 +293,13 @@ class ArmHandler:
                 )
             return page
 
-        return _json(self._cached(key, make))
+        return _json(self._cached(key, make), headers=LIST_VMS)
 
     def _scale_set(self, request: web.Request, sub: str, rg: str, ss: str) -> web.Response:
         if request.method == "GET":
             return _json(
-                self._cached(("ss", sub, rg, ss), lambda: scale_set_body(sub, rg, ss, "Succeeded"))
+                self._cached(("ss", sub, rg, ss), lambda: scale_set_body(sub, rg, ss, "Succeeded")),
+                headers=READ_SCALE_SET,
             )
         if request.method != "PUT":
             return _json({"error": {"code": "OperationNotAllowed", "message": request.method}}, 405)
@@ -288,7 +313,8 @@ class ArmHandler:
         body = self._cached(
             ("ss-new", sub, rg, ss), lambda: scale_set_body(sub, rg, ss, "Creating")
         )
-        return _json(body, 201, {"Azure-AsyncOperation": status_url, "Retry-After": "0"})
+        headers = {"Azure-AsyncOperation": status_url, "Retry-After": "0", **PUT_SCALE_SET}
+        return _json(body, 201, headers)
 
     def _operation(self, op_id: str) -> web.Response:
         polls = self._polls.get(op_id)
@@ -303,7 +329,7 @@ class ArmHandler:
             "status": "Succeeded" if done else "InProgress",
             "startTime": "2024-07-01T10:00:00.0000000+00:00",
         }
-        return _json(body, 200, {"Retry-After": "0"})
+        return _json(body, 200, {"Retry-After": "0", **READ_OPERATION})
 
 
 class ArmServer:

@@ -4,14 +4,23 @@ One ``Pacer`` per client, shared by all its calls, on the client's clock. Per ki
 (reads, writes, deletes, as ARM counts them) a token bucket a little smaller than ARM's: a
 burst beyond it is spaced at its rate. Each response's remaining counts lower the bucket to
 what the service says is left (other clients of the same principal spend it too). A Compute
-policy reported nearly empty spaces the requests that charge it over the policy's window.
-Decisions are synchronous and cost a few arithmetic operations while the budget lasts; only
-the pipeline awaits the delay. See docs/client/rate-limits.md.
+policy reported nearly empty spaces the requests that charge it over the policy's window;
+one reported empty releases them as the client's own earlier charges to it leave the service's
+sliding window (each one second after its charge's window ends), and after a whole window
+since the report when it knows no such charge (others spent the budget, or it was forgotten).
+
+Own charges are remembered from the answers, not from the sends: an answer that reports a
+policy was charged to it no later than it was read, so reading times are safe release times,
+and a policy's earlier charges are known when it first runs low, for one append per policy
+per answer (the newest 4,096 for at most 32 policies). Decisions are synchronous and cost a few
+arithmetic operations while the budget lasts; only the pipeline awaits the delay. See
+docs/client/rate-limits.md.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass, fields
 
 from aiovmss._rate_limits import RateLimitHeaders, policy_window
@@ -20,6 +29,10 @@ __all__ = ["Pacer", "PacingPolicy", "kind_of", "request_shape"]
 
 _logger = logging.getLogger("aiovmss.pacing")
 _MAX_SHAPES = 256
+_GLOBAL = {kind: f"global-{kind}" for kind in ("reads", "writes", "deletes")}
+_MAX_LOGS = 32  # policies whose own charge times are remembered
+_LOG_LENGTH = 4096  # own charge times remembered per policy (the newest)
+_MARGIN = 1.0  # seconds between an own charge leaving a window and the request it releases
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +137,9 @@ class Pacer:
         # plentiful (the hot path, benchmarks/client_bench.py "get").
         self._shapes: dict[str, tuple[str, ...]] = {}  # shape -> its low policies
         self._policies: dict[str, tuple[int, float, float]] = {}  # remaining, read at, next
+        # Per policy, when answers reported it (own charges), oldest first, not yet used to
+        # release a request: at most _MAX_LOGS deques of _LOG_LENGTH times.
+        self._charged: dict[str, deque[float]] = {}
         self.slowed = False
         #: Delays given so far (seconds), for reports and tests.
         self.total_delay = 0.0
@@ -152,31 +168,58 @@ class Pacer:
         wait = 0.0
         for name in self._shapes.get(shape, ()):
             state = self._policies.get(name)
-            if state is None:  # recovered since
-                continue
-            remaining, read_at, free_at = state
-            window = policy_window(name) or 60.0
-            if remaining <= 0:
-                start = max(now, read_at + window)
-            else:  # spread what is left over the window
-                start = max(now, free_at)
-                free_at = start + window / (self.policy.policy_reserve + 1)
-            self._policies[name] = (remaining - 1, read_at, free_at)
-            wait = max(wait, start - now)
+            if state is not None:  # else recovered since
+                wait = max(wait, self._policy_start(name, state, now) - now)
         return wait
+
+    def _policy_start(self, name: str, state: tuple[int, float, float], now: float) -> float:
+        """When the next request charged to low policy ``name`` may go (and count it)."""
+        remaining, read_at, free_at = state
+        window = policy_window(name) or 60.0
+        # Own charges in the window at the reading (the last _MARGIN s of it left out: they
+        # may have left already) each free a slot when they leave it.
+        oldest = self._oldest_own(name, read_at - window + _MARGIN)
+        release = min(oldest + window + _MARGIN, read_at + window) if oldest is not None else 0.0
+        if oldest is not None and (remaining <= 0 or release < free_at):
+            self._charged[name].popleft()  # that slot is this request's
+            start = max(now, release)
+        elif remaining <= 0:  # no own charge known in the window: wait for all of it
+            start, remaining = max(now, read_at + window), remaining - 1
+        else:  # spread what is left over the window
+            start, remaining = max(now, free_at), remaining - 1
+            free_at = start + window / (self.policy.policy_reserve + 1)
+        self._policies[name] = (remaining, read_at, free_at)
+        return start
+
+    def _oldest_own(self, name: str, after: float) -> float | None:
+        """The oldest remembered own charge to ``name`` later than ``after`` (older forgotten)."""
+        log = self._charged.get(name)
+        if not log:
+            return None
+        while log and log[0] <= after:
+            log.popleft()
+        return log[0] if log else None
 
     def observe(self, method: str, url: str, headers: RateLimitHeaders, now: float) -> None:
         """Learn from one response's rate-limit headers (read at ``now``)."""
         kind = kind_of(method)
-        reported = [
-            count
-            for bucket, count in headers.subscription.items()
-            if bucket == kind or bucket == f"global-{kind}"
-        ]
-        if reported:
-            self._buckets[kind].lower(now, min(reported) - self.policy.reserve)
+        counts = headers.subscription
+        if counts:
+            own, shared = counts.get(kind), counts.get(_GLOBAL[kind])
+            reported = own if shared is None else shared if own is None else min(own, shared)
+            if reported is not None:
+                self._buckets[kind].lower(now, reported - self.policy.reserve)
+        self._observe_policies(method, url, headers, now)
+
+    def _observe_policies(
+        self, method: str, url: str, headers: RateLimitHeaders, now: float
+    ) -> None:
         low = []
+        charged, logs = headers.charge != 0, self._charged  # a 429 charges nothing
         for name, count in headers.resource.items():
+            if charged:
+                log = logs.get(name)
+                (log if log is not None else self._new_log(name)).append(now)
             previous = self._policies.get(name)
             if count > self.policy.policy_reserve:
                 if previous is not None:  # recovered
@@ -191,6 +234,12 @@ class Pacer:
             self._shapes[shape] = tuple(low)
         elif not self._policies:
             self._shapes.clear()
+
+    def _new_log(self, name: str) -> deque[float]:
+        if len(self._charged) >= _MAX_LOGS:
+            self._charged.clear()
+        log = self._charged[name] = deque(maxlen=_LOG_LENGTH)
+        return log
 
     def __repr__(self) -> str:
         levels = {kind: round(b.tokens, 1) for kind, b in self._buckets.items()}

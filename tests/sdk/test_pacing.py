@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from aiovmss import ComputeClient, PacingPolicy, RetryPolicy, StaticTokenCredential
-from aiovmss._pacing import Pacer, request_shape
+from aiovmss._pacing import _LOG_LENGTH, _MAX_LOGS, Pacer, request_shape
 from aiovmss._rate_limits import RateLimitHeaders
 from aiovmss.errors import ThrottledError
 from fakevmss import FakeCompute, Limits
@@ -21,9 +21,11 @@ VM = (
 )
 
 
-def headers(subscription: dict[str, int] | None = None, **resource: int) -> RateLimitHeaders:
+def headers(
+    subscription: dict[str, int] | None = None, charge: int | None = None, **resource: int
+) -> RateLimitHeaders:
     named = {f"Microsoft.Compute/{name}": count for name, count in resource.items()}
-    return RateLimitHeaders(subscription or {}, named)
+    return RateLimitHeaders(subscription or {}, named, charge)
 
 
 # -- settings and decisions -----------------------------------------------------------------
@@ -67,6 +69,51 @@ def test_an_empty_policy_holds_its_requests_until_its_window_passes() -> None:
     pacer.observe("GET", VM, headers(HighCostGetVMScaleSet3Min=0), now=10.0)
     assert pacer.delay("GET", VM, 20.0) == pytest.approx(170)  # read at 10, window 180 s
     assert pacer.delay("GET", VM + "/0", 20.0) == 0  # another shape charges other policies
+
+
+def test_an_empty_policy_releases_each_request_as_an_own_charge_leaves_its_window() -> None:
+    pacer = Pacer(PacingPolicy())
+    for now, left in ((0.0, 50), (10.0, 40), (20.0, 30)):  # own charges; others spend too
+        pacer.observe("GET", VM, headers(HighCostGetVMScaleSet3Min=left), now=now)
+    pacer.observe("GET", VM, headers(HighCostGetVMScaleSet3Min=0, charge=0), now=90.0)  # a 429
+    pacer.observe("GET", VM, headers(HighCostGetVMScaleSet3Min=0), now=100.0)
+    waits = [pacer.delay("GET", VM, 110.0) for _ in range(5)]
+    # Each own charge leaves the 180 s window at its time + 180 (+1 s margin); the one read
+    # with the 0 at 100, and the rest, go when the whole window since the reading has passed
+    # (the 429 at 90 charged nothing, so it frees nothing).
+    assert waits == [pytest.approx(w) for w in (71, 81, 91, 170, 170)]
+    assert pacer.delay("GET", VM + "/0", 110.0) == 0  # another shape charges other policies
+
+
+def test_an_empty_policy_without_own_charges_in_its_window_waits_for_the_whole_window() -> None:
+    pacer = Pacer(PacingPolicy())
+    pacer.observe("GET", VM, headers(HighCostGetVMScaleSet3Min=100), now=0.0)  # left by 200
+    pacer.observe("GET", VM, headers(HighCostGetVMScaleSet3Min=0, charge=0), now=200.0)
+    assert [pacer.delay("GET", VM, 210.0) for _ in range(3)] == [pytest.approx(170)] * 3
+
+
+def test_a_nearly_empty_policy_uses_an_own_charge_leaving_before_its_spread_turn() -> None:
+    pacer = Pacer(PacingPolicy(policy_reserve=2))
+    pacer.observe("GET", VM, headers(HighCostGetVMScaleSet3Min=40), now=0.0)
+    pacer.observe("GET", VM, headers(HighCostGetVMScaleSet3Min=2), now=150.0)
+    waits = [pacer.delay("GET", VM, 150.0) for _ in range(4)]
+    # Spread turns every 60 s (180 s / 3): 150, 210; the charge at 0 frees a slot at 181,
+    # sooner than the second turn; the charge at 150 frees one when the window has passed.
+    assert waits == [0, pytest.approx(31), pytest.approx(60), pytest.approx(180)]
+
+
+def test_the_own_charges_remembered_are_bounded() -> None:
+    pacer = Pacer(PacingPolicy())
+    for step in range(3 * _LOG_LENGTH):
+        pacer.observe("GET", VM, headers(HighCostGetVMScaleSet30Min=800), now=step / 10)
+    assert [len(log) for log in pacer._charged.values()] == [_LOG_LENGTH]
+    for step in range(3 * _MAX_LOGS):  # a server inventing policy names
+        pacer.observe("GET", VM, headers(**{f"Made{step}Up3Min": 5}), now=1e4)
+        assert len(pacer._charged) <= _MAX_LOGS
+    # Made0Up3Min's charge at 1e4 was forgotten (too many names drop every log), so it counts
+    # as another client's: a held request waits for the whole window, not until 1e4 + 181.
+    pacer.observe("GET", VM, headers(Made0Up3Min=0, charge=0), now=1e4 + 10)
+    assert pacer.delay("GET", VM, 1e4 + 10) == pytest.approx(180)
 
 
 def test_a_nearly_empty_policy_spreads_what_is_left_over_its_window() -> None:
@@ -156,3 +203,23 @@ async def test_a_tight_compute_policy_is_paced_instead_of_throttled() -> None:
             assert len([vm async for vm in client.scale_set_vms.list("rg", "web")]) == 2
     assert [r for r in fake.requests if r.status == 429] == []
     assert fake.clock.now() > 180  # the window passed at least once
+
+
+async def test_a_burst_past_a_policy_goes_as_the_own_earlier_lists_leave_its_window() -> None:
+    fake = FakeCompute(limits=Limits().with_policy("HighCostGetVMScaleSet3Min", limit=5))
+    fake.create_scale_set("rg", "web", capacity=2)
+
+    async def listed() -> int:
+        return len([vm async for vm in client.scale_set_vms.list("rg", "web")])
+
+    async with client_for(fake) as client:
+        for _ in range(5):  # lists at 0, 20, ..., 80: the last one reads the policy at 0
+            assert await listed() == 2
+            fake.clock.advance(20)
+        assert await asyncio.gather(listed(), listed(), listed()) == [2, 2, 2]
+    assert [r for r in fake.requests if r.status == 429] == []
+    burst = [r.time for r in fake.requests[5:]]
+    # Each goes 1 s after one of the first lists left the 180 s window, not all at 80 + 180,
+    # when the whole window since the empty reading has passed.
+    assert burst == [181, 201, 221]
+    assert burst[-1] < 80 + 180
