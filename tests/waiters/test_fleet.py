@@ -47,6 +47,8 @@ class Rounds:
 def kind(method: str, path: str) -> str:
     parts = path.lower().rstrip("/").split("/")
     tail = parts[parts.index("virtualmachinescalesets") :]
+    if tail[-1] == "instanceview" and len(tail) == 3:
+        return "scale set counts"
     return {1: "list scale sets", 2: "scale set", 3: "list VMs", 4: "VM"}[len(tail)] + (
         "" if method == "GET" else f" {method}"
     )
@@ -234,7 +236,7 @@ def test_new_instances_checks_its_arguments() -> None:
         NewInstances(count=0)
 
 
-async def test_creation_waits_while_scale_sets_are_creating_then_lists_each_once() -> None:
+async def test_creation_lists_each_scale_set_once_early_then_settles_it_by_its_counts() -> None:
     fake = FakeCompute(seed=10)
     fake.faults.fail_create(TIMEOUT, scale_set="b", instances=["1"], attempts=1)
     names = ["a", "b", "c"]
@@ -246,16 +248,61 @@ async def test_creation_waits_while_scale_sets_are_creating_then_lists_each_once
             client, {(RG, name): NewInstances(count=3) for name in names}, before_sleep=rounds
         )
         rounds.close()
-    # While a scale set is Creating its VMs are not listed: a and c open at 90 s, b at
-    # 9.5 min (one 8-min timeout, then a good attempt).
-    assert rounds.costs[0] == Counter({"list scale sets": 1})
-    assert sum(c["list VMs"] for c in rounds.costs) == 3
+    # The first round lists each scale set (Creating: it finds the new VMs); later rounds read
+    # the scale sets' states while they are Creating, and once one is not, its counts (one
+    # GET) settle its VMs: a and c at 90 s, b at 9.5 min (one 8-min timeout, then a good
+    # attempt). No VM is listed again, none is read alone.
+    assert rounds.costs[0] == Counter({"list VMs": 3})
+    later = sum(rounds.costs[1:], Counter())
+    assert later["list VMs"] == later["VM"] == 0
+    assert later["scale set counts"] == 3
     assert all(sum(c.values()) <= 3 for c in rounds.costs)
     assert {key: sorted(vms) for key, vms in results.items()} == {
         (RG, n): ["0", "1", "2"] for n in names
     }
     assert all(r.succeeded for vms in results.values() for r in vms.values())
     assert results[(RG, "b")]["1"].elapsed == 570.0  # 480 + 90 s: a round falls on it
+
+
+async def test_counts_that_name_a_failure_fall_back_to_the_list() -> None:
+    fake = FakeCompute(seed=14)
+    fake.faults.fail_create(TIMEOUT, scale_set="b", instances=["0"])  # every attempt
+    async with client_for(fake) as client:
+        for name in ("a", "b"):
+            await client.scale_sets.begin_create_or_update(RG, name, body(2))
+        rounds = Rounds(fake)
+        results = await wait_for_fleet_created(
+            client,
+            {(RG, name): NewInstances(count=2) for name in ("a", "b")},
+            before_sleep=rounds,
+            raise_on_failure=False,
+        )
+        rounds.close()
+    total = sum(rounds.costs, Counter())
+    # a: listed once early, settled by its counts; b: its counts name the failure, so it is
+    # listed again to tell which VM failed.
+    assert total["scale set counts"] == 2
+    assert total["list VMs"] == 3
+    assert results[(RG, "a")]["0"].succeeded and results[(RG, "a")]["1"].succeeded
+    assert results[(RG, "b")]["0"].outcome is CreationOutcome.FAILED
+    assert results[(RG, "b")]["1"].succeeded
+
+
+async def test_given_ids_never_seen_are_not_settled_by_counts() -> None:
+    fake = FakeCompute(seed=15)
+    async with client_for(fake) as client:
+        await client.scale_sets.begin_create_or_update(RG, "web", body(2))
+        rounds = Rounds(fake)
+        with pytest.raises(WaitTimeoutError) as caught:
+            await wait_for_fleet_created(
+                client, {(RG, "web"): ["0", "7"]}, before_sleep=rounds, timeout=600
+            )
+        rounds.close()
+    # "7" never existed: the counts (every VM succeeded) never speak for a VM no poll saw.
+    result = caught.value.result[(RG, "web")]
+    assert result["0"].succeeded
+    assert result["7"].outcome is CreationOutcome.TIMED_OUT
+    assert sum(rounds.costs, Counter())["scale set counts"] == 0
 
 
 async def test_creation_given_ids_and_a_failure_naming_its_code() -> None:

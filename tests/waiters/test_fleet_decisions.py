@@ -16,6 +16,7 @@ from aiovmss.waiters._fleet_states import (
     BUSY_CREATING,
     BUSY_DELETING,
     Gate,
+    every_vm_succeeded,
     gate,
     list_resource_group,
 )
@@ -51,6 +52,25 @@ def seen(state: str) -> Observation:
 )
 def test_gate(observation: Observation, busy: frozenset[str], expected: Gate) -> None:
     assert gate(observation, busy) is expected
+
+
+@pytest.mark.parametrize(
+    ("counts", "watched", "expected"),
+    [
+        ({"ProvisioningState/succeeded": 3, "PowerState/running": 3}, 3, True),
+        ({"ProvisioningState/succeeded": 1, "provisioningstate/Succeeded": 2}, 3, True),
+        ({"ProvisioningState/succeeded": 5}, 3, True),  # a scale-out: older VMs too
+        ({"ProvisioningState/succeeded": 2}, 3, False),  # fewer than the wait follows
+        ({"ProvisioningState/succeeded": 2, "ProvisioningState/creating": 1}, 2, False),
+        ({"ProvisioningState/succeeded": 2, "ProvisioningState/failed/X": 1}, 2, False),
+        ({"PowerState/running": 3}, 0, False),  # no provisioning state at all
+        ({}, 0, False),
+    ],
+)
+def test_counts_settle_a_scale_set_only_when_every_vm_succeeded(
+    counts: dict[str, int], watched: int, expected: bool
+) -> None:
+    assert every_vm_succeeded(counts, watched) is expected
 
 
 def test_a_resource_group_is_listed_when_it_costs_less_than_the_gets() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from aiovmss._paging import gc_paused
 from aiovmss.errors import ResourceNotFoundError
 from aiovmss.waiters._decisions import CreationTracker
+from aiovmss.waiters._fleet_states import every_vm_succeeded, read_counts
 from aiovmss.waiters._observe import (
     FleetShare,
     Limiter,
@@ -102,6 +103,33 @@ class CreationWatch:
         self._pending = None
         verdict = Verdict.SUCCEEDED if self.complete() else Verdict.IN_PROGRESS
         return Round(verdict, retry_after)
+
+    def knows_its_vms(self) -> bool:
+        """Whether the VMs to follow are known: given, or all found by a list."""
+        return self.since is None or self._found_all()
+
+    async def poll_settled(self) -> Round:
+        """A round once the scale set's own state says its creation ended: counts first.
+
+        When every pending VM was seen alive and the scale set's instance view counts every VM
+        in it as succeeded, they succeeded: one GET where a list would read every page (a
+        fleet wait, ``docs/waiters.md``, "Fleets"). Otherwise an ordinary round.
+        """
+        pending = self.pending()
+        if self.fleet is None or not self.use_list or not pending or not self.knows_its_vms():
+            return await self.poll()
+        if not all(self.trackers[iid].seen for iid in pending):
+            return await self.poll()
+        counts = await read_counts(self.client, self.rg, self.scale_set, self.fleet)
+        if counts is None or not every_vm_succeeded(counts, len(self.trackers)):
+            return await self.poll()
+        self.rounds += 1
+        now = self.client.clock.now()
+        succeeded = Observation(now, provisioning_state="Succeeded", http_status=200)
+        observed = dict.fromkeys(pending, (succeeded, None))
+        retry_after = await record_round(self.trackers, observed, self.on_poll)
+        self._pending = None
+        return Round(Verdict.SUCCEEDED if self.complete() else Verdict.IN_PROGRESS, retry_after)
 
     def _by_list_now(self) -> bool:
         """List this round, or GET each pending VM (fewer requests, for a fleet wait).

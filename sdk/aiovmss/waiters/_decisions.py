@@ -294,6 +294,11 @@ class CreationTracker:
         )
         return _remember(self, observation, verdict, model, shared)
 
+    @property
+    def seen(self) -> bool:
+        """Whether a poll found the VM (any answer 200 so far)."""
+        return any(observation.http_status == 200 for observation in self.history)
+
     def result(self, now: float) -> CreationResult:
         """The result so far (``TimedOut`` while still in progress); elapsed until it settled."""
         outcome = {

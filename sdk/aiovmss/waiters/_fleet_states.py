@@ -6,11 +6,14 @@ of its VMs this round: Resilient create and delete keep the scale set in that st
 VM has settled (``docs/fake/emulation.md``). Any other answer opens the gate, so a service that
 ends the scale set's state earlier costs nothing but the list this would have saved
 (``docs/waiters.md``, "Fleets").
+
+Once a scale set being created leaves that state, its instance view's counts can say at once
+that every VM in it succeeded (``every_vm_succeeded``): one GET instead of a list of every page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from enum import StrEnum
 from functools import partial
 from typing import Any
@@ -31,8 +34,10 @@ __all__ = [
     "Gate",
     "Key",
     "ScaleSetStates",
+    "every_vm_succeeded",
     "gate",
     "list_resource_group",
+    "read_counts",
 ]
 
 #: A scale set, as the caller names it: ``(resource group, scale set name)``.
@@ -44,6 +49,8 @@ BUSY_CREATING = frozenset({"creating", "updating"})
 BUSY_DELETING = frozenset({"deleting"})
 
 _NOT_FOUND = "ResourceNotFound"
+_PROVISIONING = "provisioningstate/"
+_SUCCEEDED = "provisioningstate/succeeded"
 
 
 class Gate(StrEnum):
@@ -67,6 +74,45 @@ def gate(observation: Observation, busy: frozenset[str]) -> Gate:
 def list_resource_group(wanted: int, last_pages: int) -> bool:
     """Whether one list of the resource group costs less than a GET of each wanted scale set."""
     return wanted > 1 and last_pages <= wanted
+
+
+def every_vm_succeeded(counts: Mapping[str, int], watched: int) -> bool:
+    """Whether a scale set's status counts say every VM in it succeeded.
+
+    ``counts`` is ``VirtualMachineScaleSetInstanceView.status_counts``: true when its
+    ``ProvisioningState/...`` codes are all ``succeeded`` (any case) and count at least
+    ``watched`` VMs, and at least one.
+    """
+    succeeded = 0
+    for code, count in counts.items():
+        lowered = code.lower()
+        if lowered == _SUCCEEDED:
+            succeeded += count
+        elif lowered.startswith(_PROVISIONING):
+            return False
+    return succeeded >= max(watched, 1)
+
+
+async def read_counts(
+    client: Any, rg: str, scale_set: str, share: FleetShare
+) -> dict[str, int] | None:
+    """The scale set's VM counts by status code (its instance view); ``None``: no news.
+
+    Raises:
+        AzureError: a failure no poll should ride out (401, 403, ...).
+    """
+    get_instance_view = getattr(client.scale_sets, "get_instance_view", None)
+    if get_instance_view is None:
+        return None
+    async with share.limiter:
+        share.tally.add()
+        try:
+            view = await get_instance_view(rg, scale_set)
+        except Exception as error:
+            error_observation(error, client.clock.now())  # raises what no poll rides out
+            return None
+    counts: dict[str, int] = view.status_counts
+    return counts
 
 
 def _key(rg: str, name: str) -> tuple[str, str]:

@@ -75,6 +75,10 @@ class FleetWatch:
     def on_state(self, watch: Any, observation: Observation) -> None:
         """Note what the scale set's own state says of ``watch`` (nothing, by default)."""
 
+    def on_open(self, watch: Any) -> Callable[[], Awaitable[Round]]:
+        """The poll of ``watch`` once its scale set's own state says it is not busy."""
+        return watch.poll  # type: ignore[no-any-return]
+
     def pending(self) -> dict[Key, Any]:
         """The watches that still need rounds."""
         return {key: watch for key, watch in self.watches.items() if not self.done(watch)}
@@ -94,7 +98,7 @@ class FleetWatch:
             if verdict is Gate.GONE and observation is not None:
                 calls.append(partial(self.on_gone, watch, observation))
             elif verdict is Gate.OPEN:
-                calls.append(watch.poll)
+                calls.append(watch.poll if observation is None else self.on_open(watch))
         rounds: list[Round] = await gather_bounded(calls, len(calls) or 1)
         return self._conclude(rounds, [o for o in gates.values() if o.retry_after is not None])
 
@@ -146,6 +150,19 @@ class FleetCreation(FleetWatch):
 
     busy = BUSY_CREATING
     settled = Verdict.SUCCEEDED
+
+    def gated(self, watch: Any) -> bool:
+        """Skipped while busy once its VMs were listed (or given): the first list finds them.
+
+        That list goes while the scale set is still being created, so that once it is not,
+        its instance view's counts can settle every VM at once (``on_open``), instead of a
+        list of every page after the creation.
+        """
+        return watch.since is None or bool(watch.listed_once)
+
+    def on_open(self, watch: Any) -> Callable[[], Awaitable[Round]]:
+        """The scale set's counts first, then its list if they do not settle every VM."""
+        return watch.poll_settled  # type: ignore[no-any-return]
 
     def done(self, watch: Any) -> bool:
         """Whether ``watch`` is complete (every new VM settled, enough found)."""
