@@ -265,6 +265,7 @@ _KINDS = (
     ("VM", re.compile(r"/virtualmachinescalesets/[^/]+/virtualmachines/[^/]+$")),
     ("list scale sets (page)", re.compile(r"/virtualmachinescalesets$")),
     ("scale set", re.compile(r"/virtualmachinescalesets/[^/]+$")),
+    ("scale set instance view", re.compile(r"/virtualmachinescalesets/[^/]+/instanceview$")),
 )
 
 
