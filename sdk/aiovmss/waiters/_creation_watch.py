@@ -99,6 +99,9 @@ class CreationWatch:
         observed = await (self._by_list() if self._by_list_now() else self._by_get(self.pending()))
         if self.missing is not None:
             return Round(Verdict.FAILED)  # the caller raises it, outside the polling loop
+        return await self._judge(observed)
+
+    async def _judge(self, observed: Observed) -> Round:
         retry_after = await record_round(self.trackers, observed, self.on_poll)
         self._pending = None
         verdict = Verdict.SUCCEEDED if self.complete() else Verdict.IN_PROGRESS
@@ -126,10 +129,7 @@ class CreationWatch:
         self.rounds += 1
         now = self.client.clock.now()
         succeeded = Observation(now, provisioning_state="Succeeded", http_status=200)
-        observed = dict.fromkeys(pending, (succeeded, None))
-        retry_after = await record_round(self.trackers, observed, self.on_poll)
-        self._pending = None
-        return Round(Verdict.SUCCEEDED if self.complete() else Verdict.IN_PROGRESS, retry_after)
+        return await self._judge(dict.fromkeys(pending, (succeeded, None)))
 
     def _by_list_now(self) -> bool:
         """List this round, or GET each pending VM (fewer requests, for a fleet wait).
